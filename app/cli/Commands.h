@@ -1,0 +1,26 @@
+#pragma once
+// The subcommands of `hepgen`, each registered on the CLI11 app by one function in its own file.
+// A subcommand's callback runs the core function and returns the process exit status.
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace hepgen::cli {
+
+/// Options every subcommand shares.
+struct GlobalOptions {
+    bool quiet = false;
+    int threads = 0;
+};
+
+/// What a parsed subcommand will run; set by the registration's callback.
+using Action = std::function<int()>;
+
+void addGenerateCommand(CLI::App& app, const GlobalOptions& global, Action& action);
+void addInfoCommand(CLI::App& app, const GlobalOptions& global, Action& action);
+/// Subcommands of the CLI contract that later work fills (train, sample, evaluate-showers, hunt, map).
+void addPendingCommands(CLI::App& app, Action& action);
+
+} // namespace hepgen::cli

@@ -1,0 +1,77 @@
+#include "core/data/DatasetIO.h"
+
+#include "core/data/Hdf5Util.h"
+#include "core/data/HepgenSchema.h"
+#include "core/util/Error.h"
+
+#include <fmt/format.h>
+#include <fstream>
+
+namespace hepgen::data {
+
+namespace {
+
+bool startsWith(const std::string& path, const std::string& magic)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::string head(magic.size(), '\0');
+    return in.read(head.data(), static_cast<std::streamsize>(head.size())) && head == magic;
+}
+
+} // namespace
+
+std::string formatName(FileFormat format)
+{
+    switch (format) {
+    case FileFormat::HepgenSchema: return "HEPGen schema";
+    case FileFormat::LhcoPandasFixed: return "LHC Olympics pandas file (fixed layout)";
+    case FileFormat::LhcoPandasTable: return "LHC Olympics pandas file (table layout)";
+    case FileFormat::CathodeNpy: return "NumPy array (.npy)";
+    case FileFormat::Npz: return "NumPy archive (.npz)";
+    case FileFormat::CaloChallenge: return "CaloChallenge HDF5";
+    case FileFormat::CaloClouds: return "CaloClouds HDF5";
+    }
+    return "unknown";
+}
+
+FileFormat detectFormat(const std::string& path)
+{
+    std::ifstream probe(path, std::ios::binary);
+    if (!probe)
+        throw FileError(path, "the file does not exist or cannot be read.");
+    if (startsWith(path, "\x93NUMPY"))
+        return FileFormat::CathodeNpy;
+    if (startsWith(path, std::string("PK\x03\x04", 4)) || startsWith(path, std::string("PK\x05\x06", 4)))
+        return FileFormat::Npz;
+    if (!h5::hasHdf5Signature(path))
+        throw FileError(path, "this is neither an HDF5 file nor a NumPy file; supported are the HEPGen schema, "
+                              "LHC Olympics pandas files, CaloChallenge and CaloClouds HDF5, and .npy/.npz.");
+    return translatingErrors("reading " + path, [&] {
+        H5::H5File file = h5::openForReading(path);
+        if (file.attrExists("hepgen_schema"))
+            return FileFormat::HepgenSchema;
+        if (h5::exists(file, "/df/table"))
+            return FileFormat::LhcoPandasTable;
+        if (h5::exists(file, "/df/axis0") && h5::exists(file, "/df/block0_values"))
+            return FileFormat::LhcoPandasFixed;
+        if (h5::exists(file, "/showers") && h5::exists(file, "/incident_energies"))
+            return FileFormat::CaloChallenge;
+        if (h5::exists(file, "/events") && h5::exists(file, "/energy"))
+            return FileFormat::CaloClouds;
+        throw FormatError(path, "an HDF5 file of unknown layout: expected the HEPGen schema (hepgen_schema "
+                                "attribute), a pandas file (/df), CaloChallenge (/showers, /incident_energies) or "
+                                "CaloClouds (/events, /energy).");
+    });
+}
+
+Dataset readDataset(const std::string& path, const ReadOptions&)
+{
+    const FileFormat format = detectFormat(path);
+    if (format == FileFormat::HepgenSchema)
+        return readHepgenFile(path);
+    throw FormatError(path, fmt::format("recognised as {}, which this build cannot read yet.", formatName(format)));
+}
+
+void writeDataset(const Dataset& dataset, const std::string& path) { writeHepgenFile(dataset, path); }
+
+} // namespace hepgen::data

@@ -1,0 +1,31 @@
+#pragma once
+// Reading and writing data sets in every supported format. readDataset() recognises the format
+// from the file itself (never trusts the suffix alone) and throws FileError / FormatError with a
+// message naming the file and the problem.
+#include "core/data/Dataset.h"
+
+#include <string>
+#include <vector>
+
+namespace hepgen::data {
+
+/// Options a format may need; ignored by formats that do not.
+struct ReadOptions {
+    std::string binningXml;                ///< CaloChallenge: the binning_dataset_*.xml of the file
+    std::vector<std::string> columnNames;  ///< .npy/.npz: names of the columns (default: CATHODE's six, or col0..)
+};
+
+/// The formats readDataset() knows.
+enum class FileFormat { HepgenSchema, LhcoPandasFixed, LhcoPandasTable, CathodeNpy, Npz, CaloChallenge, CaloClouds };
+
+/// Looks at the file's magic bytes and layout; throws FileError/FormatError if it is none of the above.
+FileFormat detectFormat(const std::string& path);
+std::string formatName(FileFormat format);
+
+/// Reads any supported file.
+Dataset readDataset(const std::string& path, const ReadOptions& options = {});
+
+/// Writes our own HDF5 schema (docs/file-format.md), chunked and compressed.
+void writeDataset(const Dataset& dataset, const std::string& path);
+
+} // namespace hepgen::data
