@@ -13,6 +13,7 @@
 
 int main(int argc, char** argv)
 {
+    Q_INIT_RESOURCE(resources); // the .qrc lives in a static library: register it explicitly
     // VTK 9.1 calls glewInit, which fails on Wayland: use X11 (XWayland on Wayland desktops).
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "xcb");

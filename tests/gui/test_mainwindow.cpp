@@ -1,0 +1,135 @@
+// The application shell: the demo loads into the Data panel, a bad file gives an error dialog and
+// keeps what was loaded, recent files and workspaces work, and the screenshot shows the window.
+#include "studio/DataPanel.h"
+#include "studio/LogPanel.h"
+#include "studio/MainWindow.h"
+
+#include "core/data/DatasetIO.h"
+#include "core/data/Toy2D.h"
+#include "widgets/JobRunner.h"
+#include "widgets/VtkView.h"
+
+#include <QApplication>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using hepgen::studio::MainWindow;
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+    static bool waitLoaded(MainWindow& w, bool expectOk)
+    {
+        QSignalSpy spy(&w, &MainWindow::loadFinished);
+        if (!spy.wait(30000))
+            return false;
+        return spy.first().at(0).toBool() == expectOk;
+    }
+
+    static QMessageBox* visibleError(MainWindow& w)
+    {
+        for (QMessageBox* box : w.findChildren<QMessageBox*>())
+            if (box->isVisible() && box->objectName() == QLatin1String("errorDialog"))
+                return box;
+        return nullptr;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void demoLoadsIntoTheDataPanel()
+    {
+        MainWindow w;
+        w.show();
+        w.loadDemo("toy2d-moons");
+        QVERIFY(waitLoaded(w, true));
+        QVERIFY(w.dataset() != nullptr);
+        QCOMPARE(w.dataset()->table->rows(), std::size_t(20000));
+        QVERIFY(w.logPanel()->text().contains("Loaded demo:toy2d-moons"));
+    }
+
+    void badFileShowsErrorAndKeepsTheData()
+    {
+        MainWindow w;
+        w.setBatchMode(true);
+        w.show();
+        w.loadDemo("toy2d-rings");
+        QVERIFY(waitLoaded(w, true));
+        const auto* before = w.dataset();
+
+        const QString bad = m_dir.filePath("garbage.h5");
+        std::ofstream(bad.toStdString()) << "this is not HDF5";
+        w.openFile(bad);
+        QVERIFY(waitLoaded(w, false));
+        QCOMPARE(w.dataset(), before); // nothing the user had is lost
+        QMessageBox* box = visibleError(w);
+        QVERIFY(box != nullptr);
+        QVERIFY2(box->text().contains("garbage.h5") && box->text().contains("neither an HDF5 file"),
+                 qPrintable(box->text()));
+        QVERIFY(w.logPanel()->text().contains("garbage.h5"));
+        QVERIFY(!w.recentFiles().contains(bad));
+    }
+
+    void goodFileBecomesRecent()
+    {
+        const QString file = m_dir.filePath("checker.h5");
+        hepgen::data::Dataset ds;
+        ds.table = hepgen::data::generateToy2D(hepgen::data::Toy2DShape::Checkerboard, 1234, 1);
+        hepgen::data::writeDataset(ds, file.toStdString());
+        MainWindow w;
+        w.show();
+        w.openFile(file);
+        QVERIFY(waitLoaded(w, true));
+        QCOMPARE(w.dataset()->table->rows(), std::size_t(1234));
+        QCOMPARE(w.recentFiles().value(0), QFileInfo(file).absoluteFilePath());
+    }
+
+    void secondJobWhileBusyIsRefusedWithAMessage()
+    {
+        MainWindow w;
+        w.setBatchMode(true);
+        w.show();
+        w.loadDemo("toy2d-moons");
+        w.loadDemo("toy2d-rings"); // refused: the first is still running
+        QMessageBox* box = visibleError(w);
+        QVERIFY(box != nullptr);
+        QVERIFY(box->text().contains("still running"));
+        QVERIFY(waitLoaded(w, true));
+    }
+
+    void workspacesAndScreenshot()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.setWorkspace("hunt"));
+        QVERIFY(w.setWorkspace("maps"));
+        QVERIFY(!w.setWorkspace("nonsense"));
+        const QImage shot = w.screenshot();
+        QCOMPARE(shot.size(), w.size() * w.devicePixelRatio());
+        // Not a blank image: the window has text and panels in several colours.
+        QSet<QRgb> colours;
+        for (int y = 0; y < shot.height(); y += 7)
+            for (int x = 0; x < shot.width(); x += 7)
+                colours.insert(shot.pixel(x, y));
+        QVERIFY(colours.size() > 5);
+    }
+};
+
+int main(int argc, char** argv)
+{
+    qputenv("QT_QPA_PLATFORM", "xcb");
+    hepgen::widgets::VtkView::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("HEPGenTest");
+    QApplication::setApplicationName("test_mainwindow");
+    TestMainWindow test;
+    return QTest::qExec(&test, argc, argv);
+}
+#include "test_mainwindow.moc"
