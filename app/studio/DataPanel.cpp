@@ -3,6 +3,9 @@
 #include "ColumnSummaryModel.h"
 
 #include "core/data/Demos.h"
+#include "core/data/Histogram.h"
+#include "widgets/CorrelationView.h"
+#include "widgets/HistogramView.h"
 
 #include <QComboBox>
 #include <QFileInfo>
@@ -10,6 +13,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -18,6 +23,10 @@ namespace hepgen::studio {
 DataPanel::DataPanel(QWidget* parent)
     : QWidget(parent)
     , m_header(new QLabel(this))
+    , m_tabs(new QTabWidget(this))
+    , m_feature(new QComboBox(this))
+    , m_histogram(new hepgen::widgets::HistogramView(this))
+    , m_correlation(new hepgen::widgets::CorrelationView(this))
     , m_table(new QTableView(this))
     , m_model(new ColumnSummaryModel(this))
     , m_demos(new QComboBox(this))
@@ -46,6 +55,20 @@ DataPanel::DataPanel(QWidget* parent)
     m_table->setAlternatingRowColors(true);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
 
+    m_feature->setToolTip(tr("Feature to histogram, split by label (background, signal, unlabelled)"));
+    connect(m_feature, &QComboBox::currentIndexChanged, this, &DataPanel::showHistogram);
+    auto* histPage = new QWidget(this);
+    auto* histLayout = new QVBoxLayout(histPage);
+    histLayout->setContentsMargins(0, 4, 0, 0);
+    histLayout->addWidget(m_feature);
+    histLayout->addWidget(m_histogram, 1);
+    m_tabs->addTab(m_table, tr("Summary"));
+    m_tabs->addTab(histPage, tr("Histograms"));
+    m_tabs->addTab(m_correlation, tr("Correlations"));
+    m_tabs->setCurrentIndex(QSettings().value(QStringLiteral("data/tab"), 0).toInt());
+    connect(m_tabs, &QTabWidget::currentChanged, this,
+            [](int index) { QSettings().setValue(QStringLiteral("data/tab"), index); });
+
     auto* demoRow = new QHBoxLayout;
     demoRow->addWidget(m_demos, 1);
     demoRow->addWidget(loadDemo);
@@ -53,7 +76,7 @@ DataPanel::DataPanel(QWidget* parent)
     layout->addWidget(open);
     layout->addLayout(demoRow);
     layout->addWidget(m_header);
-    layout->addWidget(m_table, 1);
+    layout->addWidget(m_tabs, 1);
     showEmpty();
 }
 
@@ -61,6 +84,40 @@ void DataPanel::showEmpty()
 {
     m_header->setText(tr("<i>No data loaded.</i> Open a file or load a demo."));
     m_model->setSummary({});
+    m_features = {};
+    m_feature->clear();
+    m_histogram->clear();
+    m_correlation->setMatrix({}, {});
+}
+
+void DataPanel::showDataset(const hepgen::data::Dataset& dataset, const hepgen::data::DatasetSummary& summary)
+{
+    showSummary(summary);
+    m_features = dataset.table ? *dataset.table
+                               : dataset.showers ? hepgen::data::perShowerTable(*dataset.showers) : hepgen::data::Table{};
+    QStringList names;
+    for (const auto& c : m_features.columns)
+        names << QString::fromStdString(c);
+    {
+        const QSignalBlocker block(m_feature);
+        m_feature->clear();
+        m_feature->addItems(names);
+    }
+    showHistogram(0);
+    m_correlation->setMatrix(names, hepgen::data::correlationMatrix(m_features));
+}
+
+void DataPanel::showHistogram(int column)
+{
+    if (column < 0 || static_cast<std::size_t>(column) >= m_features.cols() || m_features.rows() == 0) {
+        m_histogram->clear();
+        return;
+    }
+    const auto col = static_cast<std::size_t>(column);
+    const auto hists = hepgen::data::histogramsByLabel(m_features, col, 60);
+    m_histogram->setHistograms(QString::fromStdString(m_features.columns[col]),
+                               m_features.units.empty() ? QString() : QString::fromStdString(m_features.units[col]),
+                               hists, {tr("background"), tr("signal"), tr("unlabelled")});
 }
 
 void DataPanel::showSummary(const hepgen::data::DatasetSummary& s)

@@ -8,6 +8,12 @@
 class QComboBox;
 class QLabel;
 class QTableView;
+class QTabWidget;
+
+namespace hepgen::widgets {
+class CorrelationView;
+class HistogramView;
+} // namespace hepgen::widgets
 
 namespace hepgen::studio {
 
@@ -17,7 +23,8 @@ class DataPanel : public QWidget {
     Q_OBJECT
 public:
     explicit DataPanel(QWidget* parent = nullptr);
-    void showSummary(const hepgen::data::DatasetSummary& summary);
+    /// Shows a loaded data set: summary, per-feature histograms by label, correlations.
+    void showDataset(const hepgen::data::Dataset& dataset, const hepgen::data::DatasetSummary& summary);
     void showEmpty();
 
 Q_SIGNALS:
@@ -25,7 +32,15 @@ Q_SIGNALS:
     void demoRequested(const QString& name);
 
 private:
+    void showSummary(const hepgen::data::DatasetSummary& summary);
+    void showHistogram(int column);
+
+    hepgen::data::Table m_features; ///< the table, or per-shower quantities for showers
     QLabel* m_header;
+    QTabWidget* m_tabs;
+    QComboBox* m_feature;
+    hepgen::widgets::HistogramView* m_histogram;
+    hepgen::widgets::CorrelationView* m_correlation;
     QTableView* m_table;
     ColumnSummaryModel* m_model;
     QComboBox* m_demos;

@@ -270,7 +270,7 @@ void MainWindow::setDataset(std::shared_ptr<hepgen::data::Dataset> dataset)
         }
     }
     m_dataset = std::move(dataset);
-    m_dataPanel->showSummary(summary);
+    m_dataPanel->showDataset(*m_dataset, summary);
     m_log->log(LogPanel::Level::Info, tr("Loaded %1: %2 %3.")
                                           .arg(QString::fromStdString(summary.source))
                                           .arg(summary.events)

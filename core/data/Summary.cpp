@@ -84,6 +84,25 @@ Table dropNonFiniteEvents(const Table& table)
     return out;
 }
 
+Table perShowerTable(const Showers& showers)
+{
+    Table t;
+    t.columns = {"incident_energy", "hits", "e_vis", "e_vis/e_inc"};
+    t.units = {"GeV", "", "MeV", ""};
+    t.values.reserve(showers.size() * 4);
+    for (std::size_t i = 0; i < showers.size(); ++i) {
+        double eVis = 0;
+        for (auto k = showers.offsets[i]; k < showers.offsets[i + 1]; ++k)
+            eVis += showers.points[static_cast<std::size_t>(k) * 4 + 3];
+        const double eInc = showers.incidentEnergy[i];
+        t.values.push_back(static_cast<float>(eInc));
+        t.values.push_back(static_cast<float>(showers.hits(i)));
+        t.values.push_back(static_cast<float>(eVis));
+        t.values.push_back(static_cast<float>(eInc > 0 ? eVis / (1000.0 * eInc) : std::nan("")));
+    }
+    return t;
+}
+
 DatasetSummary summarise(const Dataset& ds)
 {
     DatasetSummary s;

@@ -30,6 +30,10 @@ nlohmann::json toJson(const DatasetSummary& summary);
 /// A few aligned lines for a terminal.
 std::string toText(const DatasetSummary& summary);
 
+/// Per-shower quantities as a table (incident_energy [GeV], hits, e_vis [MeV], e_vis/e_inc), so
+/// shower files get the same histograms and correlations as tables.
+Table perShowerTable(const Showers& showers);
+
 /// Number of events with at least one NaN or infinite feature (or weight).
 std::size_t countNonFiniteEvents(const Table& table);
 /// The table without those events (labels and weights kept aligned).
