@@ -143,7 +143,8 @@ void MainWindow::buildMenus()
         view->addAction(dock->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About HEPGen Studio"), this, &MainWindow::showAbout);
+    QAction* about = help->addAction(tr("&About HEPGen Studio"), this, &MainWindow::showAbout);
+    about->setObjectName(QStringLiteral("actionAbout"));
 }
 
 void MainWindow::restoreSettings()
@@ -297,10 +298,15 @@ void MainWindow::showAbout()
         addRow(name, version);
     for (const auto& [name, version] : hepgen::coreLibraryVersions())
         addRow(QString::fromStdString(name), QString::fromStdString(version));
-    QMessageBox::about(this, tr("About HEPGen Studio"),
-                       tr("<h3>HEPGen Studio %1</h3><p>Train and inspect generative models on particle-physics "
-                          "data.</p><p>Libraries linked:</p><table cellspacing='6'>%2</table>")
-                           .arg(QString::fromStdString(hepgen::hepgenVersion()), rows));
+    auto* box = new QMessageBox(QMessageBox::Information, tr("About HEPGen Studio"),
+                                tr("<h3>HEPGen Studio %1</h3><p>Train and inspect generative models on particle-physics "
+                                   "data.</p><p>Libraries linked:</p><table cellspacing='6'>%2</table>")
+                                    .arg(QString::fromStdString(hepgen::hepgenVersion()), rows),
+                                QMessageBox::Ok, this);
+    box->setIconPixmap(windowIcon().pixmap(64, 64));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("aboutDialog"));
+    box->open();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* e)

@@ -103,6 +103,20 @@ private Q_SLOTS:
         QVERIFY(waitLoaded(w, true));
     }
 
+    void aboutListsTheLinkedLibraryVersions()
+    {
+        MainWindow w;
+        w.show();
+        auto* about = w.findChild<QAction*>("actionAbout");
+        QVERIFY(about);
+        about->trigger();
+        QMessageBox* box = w.findChild<QMessageBox*>("aboutDialog");
+        QVERIFY(box && box->isVisible());
+        for (const QString& lib : {QString("Qt"), QString("VTK"), QString("LibTorch"), QString("HDF5"), QString(qVersion())})
+            QVERIFY2(box->text().contains(lib), qPrintable(lib));
+        box->close();
+    }
+
     void workspacesAndScreenshot()
     {
         MainWindow w;
