@@ -20,15 +20,15 @@ constexpr double kPi = 3.14159265358979323846;
 // in X0 and for the Molière radius: the 0.5 mm Si (X0 = 93.7 mm) and the PCB slab add < 0.01 X0 each.
 constexpr int kLayers = 30;
 constexpr int kThinLayers = 20;
-constexpr double kThinW = 2.1;        // mm of W in layers 0..19
-constexpr double kThickW = 4.2;       // mm of W in layers 20..29
-constexpr double kSiThickness = 0.5;  // mm, sensor right behind its absorber
-constexpr double kSlab = 1.8;         // mm: 0.5 Si + 1.3 PCB, glue, Kapton, air (readout slab)
-constexpr double kX0 = 3.504;         // mm, tungsten
-constexpr double kMoliere = 9.327;    // mm, tungsten
+constexpr double kThinW = 2.1; // mm of W in layers 0..19
+constexpr double kThickW = 4.2; // mm of W in layers 20..29
+constexpr double kSiThickness = 0.5; // mm, sensor right behind its absorber
+constexpr double kSlab = 1.8; // mm: 0.5 Si + 1.3 PCB, glue, Kapton, air (readout slab)
+constexpr double kX0 = 3.504; // mm, tungsten
+constexpr double kMoliere = 9.327; // mm, tungsten
 constexpr double kZ = 74.0;
-constexpr double kCriticalMeV = 8.0;  // E_c of tungsten (DESIGN.md)
-constexpr double kCell = 5.1;         // mm
+constexpr double kCriticalMeV = 8.0; // E_c of tungsten (DESIGN.md)
+constexpr double kCell = 5.1; // mm
 
 // Each absorber is cut into slices of 1.05 mm = 0.30 X0 (2 per thin, 4 per thick layer): the
 // energy of a slice comes from the integrated profile and its spots see the radial profile at the
@@ -47,7 +47,10 @@ constexpr double kSpotShape = 4.0;
 
 using Rng = std::mt19937_64;
 
-double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+double uniform01(Rng& rng)
+{
+    return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
 
 /// Regularised lower incomplete gamma P(a, x): series for x < a + 1, Lentz's continued fraction
 /// for Q = 1 − P otherwise (Numerical Recipes, 3rd ed., §6.2).
@@ -109,7 +112,7 @@ std::vector<Slice> makeSlices()
         const int n = static_cast<int>(std::lround(w[static_cast<std::size_t>(k)] / kSliceMm));
         for (int s = 0; s < n; ++s) {
             const double a = depthMm + s * kSliceMm, b = a + kSliceMm;
-            slices.push_back({a / kX0, b / kX0, 0.5 * (a + b) / kX0, k});
+            slices.push_back({ a / kX0, b / kX0, 0.5 * (a + b) / kX0, k });
         }
         depthMm += w[static_cast<std::size_t>(k)];
     }
@@ -119,7 +122,7 @@ std::vector<Slice> makeSlices()
 /// One shower's longitudinal parameters (Grindhammer–Peters, homogeneous media, eqs. for ⟨ln T⟩,
 /// ⟨ln α⟩, σ's and ρ; spot profile T_s, α_s).
 struct Longitudinal {
-    double T, alpha, beta;    // energy profile, T = (α − 1)/β in X0
+    double T, alpha, beta; // energy profile, T = (α − 1)/β in X0
     double Ts, alphaS, betaS; // spot profile
 };
 
@@ -131,7 +134,7 @@ Longitudinal sampleLongitudinal(double energyGeV, Rng& rng, std::normal_distribu
     const double meanLnA = std::log(0.81 + (0.458 + 2.26 / kZ) * lny);
     const double sigmaLnA = 1.0 / (-0.58 + 0.86 * lny);
     const double rho = 0.705 - 0.023 * lny;
-    Longitudinal l{};
+    Longitudinal l {};
     // Truncation: the spot profile needs α_s > 1 (a maximum inside the calorimeter); at 1 GeV that
     // rejects a 3.7 σ tail, at 10 GeV and above practically nothing.
     do {
@@ -157,7 +160,7 @@ Radial radialAt(double tau, double lnE)
     const double k1 = 0.659 - 0.00309 * kZ, k2 = 0.645, k3 = -2.59, k4 = 0.3585 + 0.0412 * lnE;
     const double p1 = 2.632 - 0.00094 * kZ, p2 = 0.401 + 0.00187 * kZ, p3 = 1.313 - 0.0686 * lnE;
     const double q = (p2 - tau) / p3;
-    Radial r{};
+    Radial r {};
     r.rCore = z1 + z2 * tau;
     r.rTail = k1 * (std::exp(k3 * (tau - k2)) + std::exp(k4 * (tau - k2)));
     r.p = std::clamp(p1 * std::exp(q - std::exp(q)), 0.0, 1.0);
@@ -170,28 +173,31 @@ void validate(const ShowerSimOptions& o)
     if (o.showers == 0)
         bad("the number of showers must be at least 1.");
     if (!(o.energyMin >= 1.0 && o.energyMin <= 1000.0))
-        bad(fmt::format("energyMin = {} GeV is outside the GFLASH parametrisation's range of 1 to 1000 GeV.",
-                        o.energyMin));
+        bad(fmt::format(
+            "energyMin = {} GeV is outside the GFLASH parametrisation's range of 1 to 1000 GeV.", o.energyMin));
     if (!(o.energyMax >= 1.0 && o.energyMax <= 1000.0))
-        bad(fmt::format("energyMax = {} GeV is outside the GFLASH parametrisation's range of 1 to 1000 GeV.",
-                        o.energyMax));
+        bad(fmt::format(
+            "energyMax = {} GeV is outside the GFLASH parametrisation's range of 1 to 1000 GeV.", o.energyMax));
     if (o.energyMax < o.energyMin)
         bad(fmt::format("energyMax = {} GeV is below energyMin = {} GeV.", o.energyMax, o.energyMin));
     if (!(o.samplingFraction >= 0.0 && o.samplingFraction <= 1.0))
         bad(fmt::format("samplingFraction = {} must lie in (0, 1] (0 for the default {}).", o.samplingFraction,
-                        kDefaultSamplingFraction));
+            kDefaultSamplingFraction));
     if (!(o.stochasticTerm >= 0.0 && o.stochasticTerm <= 1.0))
         bad(fmt::format("stochasticTerm = {} must lie in [0, 1] (a in σ/E = a/√E).", o.stochasticTerm));
     if (!(o.cellThresholdMeV >= 0.0 && std::isfinite(o.cellThresholdMeV)))
         bad(fmt::format("cellThresholdMeV = {} must be a non-negative number of MeV (0 for the default {} MeV).",
-                        o.cellThresholdMeV, kDefaultThresholdMeV));
+            o.cellThresholdMeV, kDefaultThresholdMeV));
 }
 
 /// Scratch space reused across showers: deposits and spot counts per cell.
 class CellAccumulator {
 public:
-    CellAccumulator() : m_energy(static_cast<std::size_t>(kLayers * kWidth * kWidth), 0.0),
-                        m_spots(m_energy.size(), 0) {}
+    CellAccumulator()
+        : m_energy(static_cast<std::size_t>(kLayers * kWidth * kWidth), 0.0)
+        , m_spots(m_energy.size(), 0)
+    {
+    }
 
     void add(int layer, int ix, int iy, double e)
     {
@@ -208,8 +214,7 @@ public:
     }
 
     /// Calls f(layer, ix, iy, deposit, spots) for every cell hit, then clears.
-    template <class F>
-    void drain(F&& f)
+    template <class F> void drain(F&& f)
     {
         for (const std::size_t idx : m_touched) {
             const int i = static_cast<int>(idx);
@@ -341,7 +346,7 @@ hepgen::data::Showers simulateShowers(const ShowerSimOptions& o, const JobContro
         out.incidentEnergy.push_back(static_cast<float>(energy));
         if ((n + 1) % reportEvery == 0 || n + 1 == o.showers)
             job.report(static_cast<double>(n + 1) / static_cast<double>(o.showers),
-                       fmt::format("Simulated {} of {} showers", n + 1, o.showers));
+                fmt::format("Simulated {} of {} showers", n + 1, o.showers));
     }
     return out;
 }

@@ -19,8 +19,7 @@ void showersAtFixedEnergy(benchmark::State& state)
         ++o.seed;
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * o.showers));
-    state.counters["hits_per_shower"] =
-        static_cast<double>(hits) / static_cast<double>(state.iterations() * o.showers);
+    state.counters["hits_per_shower"] = static_cast<double>(hits) / static_cast<double>(state.iterations() * o.showers);
     state.SetLabel("GeV photons");
 }
 

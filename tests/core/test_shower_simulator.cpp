@@ -20,12 +20,15 @@ namespace {
 /// Per-shower observables of one sample at a fixed incident energy.
 struct Sample {
     double energy = 0;
-    std::vector<double> visible;     ///< Σ hit energies, MeV
-    std::vector<double> depth;       ///< energy-weighted mean absorber depth, X0
+    std::vector<double> visible; ///< Σ hit energies, MeV
+    std::vector<double> depth; ///< energy-weighted mean absorber depth, X0
     std::vector<double> containment; ///< fraction of visible energy within 2 R_M of the shower's centre
 };
 
-double mean(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
+double mean(const std::vector<double>& v)
+{
+    return std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+}
 
 double stddev(const std::vector<double>& v)
 {
@@ -86,7 +89,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         std::uint64_t seed = 11;
-        for (double e : {10.0, 20.0, 50.0, 100.0})
+        for (double e : { 10.0, 20.0, 50.0, 100.0 })
             m_samples.push_back(measure(simulateAt(e, 500, seed++), e));
     }
 
@@ -116,10 +119,10 @@ private Q_SLOTS:
         // 0.944 (numerical integration of the GFLASH profile over 20000 sampled (T, α), independent
         // of this code). Per-shower spread ≈ 0.85 X0, so with 500 showers a mean is known to 0.04 X0
         // and the slope to 0.022: tolerances 0.15 X0 per mean and [0.85, 1.05] for the slope (≥ 4 σ).
-        const double expected[4] = {8.276, 8.948, 9.803, 10.453};
+        const double expected[4] = { 8.276, 8.948, 9.803, 10.453 };
         for (std::size_t i = 0; i < m_samples.size(); ++i)
             QVERIFY2(std::abs(mean(m_samples[i].depth) - expected[i]) < 0.15,
-                     qPrintable(QString("%1 GeV: %2 X0").arg(m_samples[i].energy).arg(mean(m_samples[i].depth))));
+                qPrintable(QString("%1 GeV: %2 X0").arg(m_samples[i].energy).arg(mean(m_samples[i].depth))));
         std::vector<double> x, y;
         for (const auto& s : m_samples) {
             x.push_back(std::log(s.energy));
@@ -134,7 +137,7 @@ private Q_SLOTS:
         }
         const double slope = sxy / sxx, r2 = sxy * sxy / (sxx * syy);
         qInfo("mean depth [X0] at 10/20/50/100 GeV: %.3f %.3f %.3f %.3f; slope %.3f X0 per e-fold, R^2 %.5f", y[0],
-              y[1], y[2], y[3], slope, r2);
+            y[1], y[2], y[3], slope, r2);
         QVERIFY2(r2 > 0.98, qPrintable(QString::number(r2)));
         QVERIFY2(slope > 0.85 && slope < 1.05, qPrintable(QString::number(slope)));
     }
@@ -144,7 +147,7 @@ private Q_SLOTS:
         for (const auto& s : m_samples) {
             const double c = mean(s.containment);
             qInfo("%.0f GeV: mean fraction of visible energy within 2 R_M: %.4f (min %.4f)", s.energy, c,
-                  *std::min_element(s.containment.begin(), s.containment.end()));
+                *std::min_element(s.containment.begin(), s.containment.end()));
             QVERIFY2(c >= 0.90, qPrintable(QString::number(c)));
         }
     }
@@ -157,7 +160,7 @@ private Q_SLOTS:
         const double lo = *std::min_element(ratio.begin(), ratio.end());
         const double hi = *std::max_element(ratio.begin(), ratio.end());
         qInfo("E_vis/E_inc at 10/20/50/100 GeV: %.5f %.5f %.5f %.5f (spread %.2f %%)", ratio[0], ratio[1], ratio[2],
-              ratio[3], 100.0 * (hi / lo - 1.0));
+            ratio[3], 100.0 * (hi / lo - 1.0));
         QVERIFY2(hi / lo - 1.0 < 0.03, qPrintable(QString::number(hi / lo)));
         // The default sampling fraction (2.5 %) times a containment close to 1.
         QVERIFY(lo > 0.025 * 0.93 && hi < 0.025 * 1.01);
@@ -182,8 +185,8 @@ private Q_SLOTS:
         double a2 = sxy / sxx, c2 = my - a2 * mx;
         if (c2 < 0) {
             c2 = 0;
-            a2 = std::inner_product(x.begin(), x.end(), y.begin(), 0.0) /
-                 std::inner_product(x.begin(), x.end(), x.begin(), 0.0);
+            a2 = std::inner_product(x.begin(), x.end(), y.begin(), 0.0)
+                / std::inner_product(x.begin(), x.end(), x.begin(), 0.0);
         }
         const double a = std::sqrt(a2), c = std::sqrt(c2);
         qInfo("resolution fit: a = %.4f / sqrt(GeV), c = %.4f", a, c);
@@ -242,7 +245,7 @@ private Q_SLOTS:
         };
         const double ratioAll = total(all) / (0.01 * 30000.0), ratioCut = total(cut) / (0.01 * 30000.0);
         qInfo("30 GeV, f = 1 %%: E_vis/(f E) = %.4f without threshold, %.4f with 0.2 MeV; hits %zu -> %zu", ratioAll,
-              ratioCut, all.points.size() / 4, cut.points.size() / 4);
+            ratioCut, all.points.size() / 4, cut.points.size() / 4);
         QVERIFY2(ratioAll > 0.98 && ratioAll < 1.005, qPrintable(QString::number(ratioAll)));
         QVERIFY(ratioCut < ratioAll && ratioCut > 0.5);
         QVERIFY(cut.points.size() < all.points.size());
@@ -266,17 +269,17 @@ private Q_SLOTS:
 
     void badOptionsAreConfigErrors()
     {
-        const std::vector<std::pair<std::function<void(ShowerSimOptions&)>, std::string>> cases{
-            {[](ShowerSimOptions& o) { o.showers = 0; }, "number of showers must be at least 1"},
-            {[](ShowerSimOptions& o) { o.energyMin = 0.5; }, "energyMin = 0.5 GeV is outside"},
-            {[](ShowerSimOptions& o) { o.energyMin = std::nan(""); }, "energyMin = nan GeV is outside"},
-            {[](ShowerSimOptions& o) { o.energyMax = 2000; }, "energyMax = 2000 GeV is outside"},
-            {[](ShowerSimOptions& o) { o.energyMin = 50, o.energyMax = 20; }, "energyMax = 20 GeV is below"},
-            {[](ShowerSimOptions& o) { o.samplingFraction = -0.1; }, "samplingFraction = -0.1 must lie in"},
-            {[](ShowerSimOptions& o) { o.samplingFraction = 1.5; }, "samplingFraction = 1.5 must lie in"},
-            {[](ShowerSimOptions& o) { o.stochasticTerm = -1; }, "stochasticTerm = -1 must lie in"},
-            {[](ShowerSimOptions& o) { o.cellThresholdMeV = -0.1; }, "cellThresholdMeV = -0.1 must be"},
-            {[](ShowerSimOptions& o) { o.cellThresholdMeV = INFINITY; }, "cellThresholdMeV = inf must be"},
+        const std::vector<std::pair<std::function<void(ShowerSimOptions&)>, std::string>> cases {
+            { [](ShowerSimOptions& o) { o.showers = 0; }, "number of showers must be at least 1" },
+            { [](ShowerSimOptions& o) { o.energyMin = 0.5; }, "energyMin = 0.5 GeV is outside" },
+            { [](ShowerSimOptions& o) { o.energyMin = std::nan(""); }, "energyMin = nan GeV is outside" },
+            { [](ShowerSimOptions& o) { o.energyMax = 2000; }, "energyMax = 2000 GeV is outside" },
+            { [](ShowerSimOptions& o) { o.energyMin = 50, o.energyMax = 20; }, "energyMax = 20 GeV is below" },
+            { [](ShowerSimOptions& o) { o.samplingFraction = -0.1; }, "samplingFraction = -0.1 must lie in" },
+            { [](ShowerSimOptions& o) { o.samplingFraction = 1.5; }, "samplingFraction = 1.5 must lie in" },
+            { [](ShowerSimOptions& o) { o.stochasticTerm = -1; }, "stochasticTerm = -1 must lie in" },
+            { [](ShowerSimOptions& o) { o.cellThresholdMeV = -0.1; }, "cellThresholdMeV = -0.1 must be" },
+            { [](ShowerSimOptions& o) { o.cellThresholdMeV = INFINITY; }, "cellThresholdMeV = inf must be" },
         };
         for (const auto& [mutate, expected] : cases) {
             ShowerSimOptions o;
