@@ -13,7 +13,7 @@ PACKAGES=(
   libvtk9-dev libqcustomplot-dev
   libtorch-dev libopenblas0-pthread
   libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-  xvfb xauth libgl1-mesa-dri fonts-dejavu-core
+  xvfb xauth libgl1-mesa-dri fonts-dejavu-core libbenchmark-dev
 )
 
 install_missing() {
