@@ -18,7 +18,7 @@
 //
 // Background (QCD dijets)
 //  * mjj: the 4-parameter dijet function of the CMS/ATLAS resonance searches (e.g. CMS,
-//    arXiv:1911.03947 eq. 1; ATLAS, arXiv:1910.08447), f(x) = p0 (1-x)^p1 / x^(p2 + p3 ln x),
+//    arXiv:1911.03947; ATLAS, arXiv:1910.08447), f(x) = p0 (1-x)^p1 / x^(p2 + p3 ln x),
 //    x = mjj / 13 TeV, times a logistic trigger turn-on 1/(1 + exp(-(mjj - m0)/w)) standing for the
 //    R&D set's leading-jet pT > 1.2 TeV requirement. p1 = 5 and p3 = 0 are fixed by hand; p2, m0
 //    and w were fitted to the SR fraction (12 %) and SR mjj marginal. The spectrum peaks at 2.6 TeV
@@ -27,7 +27,7 @@
 //    Sampled by inverting a tabulated CDF on [1.5, 9] TeV (1 GeV cells; < 0.4 % of it lies above
 //    7 TeV, 0.5 % below 2 TeV).
 //  * mj_min, delta_mj, tau21_min, tau21_max: a Gaussian copula (Nelsen, "An Introduction to
-//    Copulas", 2006, sec. 2.9 / 5.3) with marginals
+//    Copulas", 2nd ed., 2006) with marginals
 //      mj_min    lognormal, median e^-2.192 = 0.112 TeV, sigma(ln) = 0.634
 //      delta_mj  Weibull, shape 1.052, scale 0.1716 TeV (nearly exponential: |m1 - m2|)
 //      tau21_min Beta(3.746, 2.819)   (tau21 of the lighter jet)
