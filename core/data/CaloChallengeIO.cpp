@@ -141,9 +141,10 @@ void writeCaloChallenge(const Showers& s, const std::string& path, const CaloBin
         H5::DSetCreatPropList props;
         props.setChunk(2, chunk);
         props.setShuffle();
-        props.setDeflate(4);
+        props.setDeflate(1); // level 1: ~15 % larger than level 4 on sparse voxels, but 2-3x faster
         H5::DataSet ds = root.createDataSet("showers", H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims, maxDims), props);
-        const hsize_t rowsPerBlock = std::max<hsize_t>(1, kFloatsPerBlock / nv);
+        // Whole chunks per block, so that no chunk is compressed twice.
+        const hsize_t rowsPerBlock = std::max<hsize_t>(1, kFloatsPerBlock / nv / chunk[0]) * chunk[0];
         std::vector<float> block;
         for (hsize_t begin = 0; begin < n; begin += rowsPerBlock) {
             const hsize_t end = std::min(n, begin + rowsPerBlock);
