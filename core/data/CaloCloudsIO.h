@@ -1,0 +1,20 @@
+#pragma once
+// Reading CaloClouds point-cloud files (Buhmann et al., arXiv:2305.04847 and 2309.05704):
+// `events` float32 of shape (N, 4, P) or (N, P, 4) holding x, y, z, E per point, zero-padded,
+// and `energy` (N x 1 or N, incident energy in GeV).
+#include "core/data/Dataset.h"
+
+#include <string>
+
+namespace hepgen::data {
+
+/// Reads a CaloClouds file into Showers. Padding points (E == 0) are dropped. Units: positions
+/// are kept as stored (mm); hit energies are stored in GeV (the CaloClouds training code
+/// multiplies them by 1000 to get MeV) and are converted to MeV, our Showers convention; the
+/// incident energy stays in GeV. Axes are kept as stored: in the ILD files of CaloClouds the
+/// shower depth runs along y, not z. Reads `events` in row blocks. Throws FileError if the file
+/// cannot be opened and FormatError (naming the file and the shape found) if `events` or
+/// `energy` is missing, has the wrong shape, or holds NaN/Inf.
+Dataset readCaloClouds(const std::string& path);
+
+} // namespace hepgen::data
