@@ -11,12 +11,13 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <string_view>
 
 namespace hepgen::data {
 
 namespace {
 
-constexpr hsize_t kRowsPerRead = 1 << 16;
+constexpr hsize_t kRowsPerRead = 1 << 13; // 8192 x 15 doubles (~1 MB) stay in cache
 constexpr std::size_t kRawFeatures = 14; // lhcoRawColumns() without `label`
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -56,16 +57,17 @@ std::int8_t toLabel(double v, const std::string& source, std::size_t row)
         return static_cast<std::int8_t>(Label::Unknown);
     if (v == 0.0 || v == 1.0 || v == -1.0)
         return static_cast<std::int8_t>(v);
-    throw FormatError(source, fmt::format("the label column holds {} at row {}; labels must be 0 (background), "
-                                          "1 (signal) or -1 (unknown).",
-                                          v, row));
+    throw FormatError(source,
+        fmt::format("the label column holds {} at row {}; labels must be 0 (background), "
+                    "1 (signal) or -1 (unknown).",
+            v, row));
 }
 
 Table emptyDerivedTable()
 {
     Table t;
     t.columns = lhcoDerivedColumns();
-    t.units = {"TeV", "TeV", "TeV", "", "", ""};
+    t.units = { "TeV", "TeV", "TeV", "", "", "" };
     return t;
 }
 
@@ -84,10 +86,37 @@ void appendDerived(const std::vector<double>& raw, std::size_t n, bool hasLabel,
 std::string missingColumnsMessage(const std::vector<std::string>& missing, const std::vector<std::string>& found)
 {
     return fmt::format("this is not an LHC Olympics features file: the column(s) {} are missing; the file has {}.",
-                       fmt::join(missing, ", "), found.empty() ? std::string("no columns") : fmt::format("{}", fmt::join(found, ", ")));
+        fmt::join(missing, ", "),
+        found.empty() ? std::string("no columns") : fmt::format("{}", fmt::join(found, ", ")));
 }
 
 // ---- pandas HDF5 layouts ---------------------------------------------------------------------
+
+// Python's raw-unicode-escape (pickle protocol 0 'V' strings): latin-1 bytes and \uXXXX /
+// \UXXXXXXXX escapes, returned as UTF-8.
+std::string fromRawUnicodeEscape(const std::string& raw)
+{
+    std::string s;
+    auto utf8 = [&s](std::uint32_t c) {
+        const int extra = c < 0x80 ? 0 : c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+        static constexpr unsigned char kLead[] = { 0x00, 0xC0, 0xE0, 0xF0 };
+        s += static_cast<char>(kLead[extra] | (c >> (6 * extra)));
+        for (int k = extra - 1; k >= 0; --k)
+            s += static_cast<char>(0x80 | ((c >> (6 * k)) & 0x3F));
+    };
+    for (std::size_t k = 0; k < raw.size(); ++k) {
+        std::size_t digits = 0;
+        if (raw[k] == '\\' && k + 1 < raw.size())
+            digits = raw[k + 1] == 'u' ? 4 : raw[k + 1] == 'U' ? 8 : 0;
+        if (digits && k + 2 + digits <= raw.size()) {
+            utf8(static_cast<std::uint32_t>(std::stoul(raw.substr(k + 2, digits), nullptr, 16)));
+            k += 1 + digits;
+        } else {
+            utf8(static_cast<unsigned char>(raw[k]));
+        }
+    }
+    return s;
+}
 
 // The strings of a pickle (pandas stores the column lists of the table layout as pickled Python
 // lists, protocol 0 in PyTables' attributes, e.g. "(lp0\nVpxj1\np1\na."), in order of appearance.
@@ -122,91 +151,55 @@ std::vector<std::string> pickledStrings(const std::string& p)
         strings.push_back(s);
         top = std::move(s);
     };
-    auto counted = [&](std::size_t lengthBytes) {
-        const std::size_t n = static_cast<std::size_t>(uint(lengthBytes));
-        need(n);
-        push(p.substr(i, n));
-        i += n;
-    };
+    auto is = [](char op, std::string_view set) { return set.find(op) != std::string_view::npos; };
+    // Opcodes with a length-prefixed string: (opcode, bytes of the length).
+    static const std::map<char, std::size_t> kCounted { { 'X', 4 }, { '\x8c', 1 }, { '\x8d', 8 }, { 'U', 1 },
+        { 'T', 4 }, { 'C', 1 }, { 'B', 4 } };
+    // Opcodes with a fixed-size non-string argument: PROTO, FRAME, BININT1/2, BININT, BINFLOAT.
+    static const std::map<char, std::size_t> kFixed { { '\x80', 1 }, { '\x95', 8 }, { 'K', 1 }, { 'M', 2 }, { 'J', 4 },
+        { 'G', 8 } };
     while (i < p.size()) {
         const char op = p[i++];
-        switch (op) {
-        case '.': return strings;
-        case 'V': { // raw-unicode-escape: latin-1 bytes and \uXXXX / \UXXXXXXXX escapes → UTF-8
-            const std::string raw = line();
-            std::string s;
-            auto utf8 = [&s](std::uint32_t c) {
-                if (c < 0x80) {
-                    s += static_cast<char>(c);
-                } else if (c < 0x800) {
-                    s += static_cast<char>(0xC0 | (c >> 6));
-                    s += static_cast<char>(0x80 | (c & 0x3F));
-                } else if (c < 0x10000) {
-                    s += static_cast<char>(0xE0 | (c >> 12));
-                    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-                    s += static_cast<char>(0x80 | (c & 0x3F));
-                } else {
-                    s += static_cast<char>(0xF0 | (c >> 18));
-                    s += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-                    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-                    s += static_cast<char>(0x80 | (c & 0x3F));
-                }
-            };
-            for (std::size_t k = 0; k < raw.size(); ++k) {
-                const std::size_t digits = raw[k] == '\\' && k + 1 < raw.size() ? (raw[k + 1] == 'u' ? 4 : raw[k + 1] == 'U' ? 8 : 0) : 0;
-                if (digits && k + 2 + digits <= raw.size()) {
-                    utf8(static_cast<std::uint32_t>(std::stoul(raw.substr(k + 2, digits), nullptr, 16)));
-                    k += 1 + digits;
-                } else {
-                    utf8(static_cast<unsigned char>(raw[k]));
-                }
-            }
-            push(s);
-            break;
-        }
-        case 'S': { // Python 2 str repr: 'abc' or "abc"
+        if (op == '.')
+            return strings;
+        if (op == 'V') {
+            push(fromRawUnicodeEscape(line()));
+        } else if (op == 'S') { // Python 2 str repr: 'abc' or "abc"
             std::string s = line();
             if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"'))
                 s = s.substr(1, s.size() - 2);
             push(s);
-            break;
-        }
-        case 'X': counted(4); break;
-        case '\x8c': counted(1); break;
-        case '\x8d': counted(8); break;
-        case 'U': counted(1); break;
-        case 'T': counted(4); break;
-        case 'C': counted(1); break;
-        case 'B': counted(4); break;
-        case 'p': memo[line()] = top.value_or(std::string()); break;
-        case 'q': memo[std::to_string(uint(1))] = top.value_or(std::string()); break;
-        case 'r': memo[std::to_string(uint(4))] = top.value_or(std::string()); break;
-        case '\x94': memo[std::to_string(memo.size())] = top.value_or(std::string()); break;
-        case 'g':
-        case 'h':
-        case 'j': {
+        } else if (const auto c = kCounted.find(op); c != kCounted.end()) {
+            const std::size_t n = static_cast<std::size_t>(uint(c->second));
+            need(n);
+            push(p.substr(i, n));
+            i += n;
+        } else if (is(op, "pqr\x94")) { // PUT, BINPUT, LONG_BINPUT, MEMOIZE
+            const std::string key = op == 'p' ? line()
+                : op == '\x94'                ? std::to_string(memo.size())
+                                              : std::to_string(uint(op == 'q' ? 1 : 4));
+            memo[key] = top.value_or(std::string());
+        } else if (is(op, "ghj")) { // GET, BINGET, LONG_BINGET
             const std::string key = op == 'g' ? line() : std::to_string(uint(op == 'h' ? 1 : 4));
             const auto it = memo.find(key);
             if (it != memo.end() && !it->second.empty())
                 push(it->second);
             else
                 top.reset();
-            break;
-        }
-        case '\x80': uint(1); break;
-        case '\x95': uint(8); break;
-        case 'I': case 'L': case 'F': line(); top.reset(); break;
-        case 'K': uint(1); top.reset(); break;
-        case 'M': uint(2); top.reset(); break;
-        case 'J': uint(4); top.reset(); break;
-        case 'G': uint(8); top.reset(); break;
-        case 'c': line(); line(); top.reset(); break;
-        case '(': case ']': case ')': case '}': case 'l': case 't': case 'd': case 'a': case 'e': case 's':
-        case 'u': case 'N': case '\x85': case '\x86': case '\x87': case '\x88': case '\x89': case '0': case '1':
-        case '2':
+        } else if (const auto f = kFixed.find(op); f != kFixed.end()) {
+            uint(f->second);
             top.reset();
-            break;
-        default: throw std::runtime_error(fmt::format("unsupported pickle opcode 0x{:02x}", static_cast<unsigned char>(op)));
+        } else if (is(op, "ILF")) { // INT, LONG, FLOAT as text
+            line();
+            top.reset();
+        } else if (op == 'c') { // GLOBAL module\nname\n
+            line();
+            line();
+            top.reset();
+        } else if (op != '\0' && is(op, "(])}ltdaesuN012\x85\x86\x87\x88\x89")) { // containers, no argument
+            top.reset();
+        } else {
+            throw std::runtime_error(fmt::format("unsupported pickle opcode 0x{:02x}", static_cast<unsigned char>(op)));
         }
     }
     throw std::runtime_error("pickle without STOP");
@@ -271,7 +264,10 @@ std::vector<std::string> readStringDataset(const H5::DataSet& ds)
     return out;
 }
 
-bool isNumeric(const H5::DataType& t) { return t.getClass() == H5T_FLOAT || t.getClass() == H5T_INTEGER; }
+bool isNumeric(const H5::DataType& t)
+{
+    return t.getClass() == H5T_FLOAT || t.getClass() == H5T_INTEGER;
+}
 
 // pandas' fixed layout: blockK_items names the columns of blockK_values (N x k).
 std::vector<Block> fixedBlocks(const H5::H5File& file, const std::string& path, hsize_t& rows)
@@ -283,12 +279,13 @@ std::vector<Block> fixedBlocks(const H5::H5File& file, const std::string& path, 
         b.ds = file.openDataSet(fmt::format("/df/block{}_values", k));
         const auto itemsPath = fmt::format("/df/block{}_items", k);
         if (!h5::exists(file, itemsPath))
-            throw FormatError(path, fmt::format("pandas fixed layout without {} (the names of block {}).", itemsPath, k));
+            throw FormatError(
+                path, fmt::format("pandas fixed layout without {} (the names of block {}).", itemsPath, k));
         b.names = readStringDataset(file.openDataSet(itemsPath));
         const auto dims = h5::shape(b.ds);
         if (dims.size() != 2 || dims[1] != b.names.size())
-            throw FormatError(path, fmt::format("/df/block{}_values is not an N x {} array as block{}_items says.", k,
-                                                b.names.size(), k));
+            throw FormatError(path,
+                fmt::format("/df/block{}_values is not an N x {} array as block{}_items says.", k, b.names.size(), k));
         if (k > 0 && dims[0] != rows)
             throw FormatError(path, "the pandas blocks have different numbers of rows.");
         rows = dims[0];
@@ -337,16 +334,17 @@ std::vector<Block> tableBlocks(const H5::H5File& file, const std::string& path, 
             if (ds.attrExists(kindAttr))
                 b.names = pickledStrings(h5::readStringAttribute(ds, kindAttr));
             else if (b.member.rfind("values_block_", 0) != 0)
-                b.names = {b.member};
+                b.names = { b.member };
             else if (file.openGroup("/df").attrExists("non_index_axes")) // one unnamed block: all columns
                 b.names = pickledStrings(h5::readStringAttribute(file.openGroup("/df"), "non_index_axes"));
         } catch (const std::runtime_error& e) {
-            throw FormatError(path, fmt::format("cannot read the column names of /df/table field '{}' ({}).", b.member,
-                                                e.what()));
+            throw FormatError(
+                path, fmt::format("cannot read the column names of /df/table field '{}' ({}).", b.member, e.what()));
         }
         if (b.names.size() != width)
-            throw FormatError(path, fmt::format("/df/table field '{}' holds {} values but {} column names.", b.member,
-                                                width, b.names.size()));
+            throw FormatError(path,
+                fmt::format(
+                    "/df/table field '{}' holds {} values but {} column names.", b.member, width, b.names.size()));
         blocks.push_back(std::move(b));
     }
     return blocks;
@@ -356,8 +354,9 @@ Table readPandas(const std::string& path)
 {
     H5::H5File file = h5::openForReading(path);
     if (!h5::exists(file, "/df"))
-        throw FormatError(path, "no pandas DataFrame under /df (the LHC Olympics file is written with "
-                                "to_hdf(key='df')).");
+        throw FormatError(path,
+            "no pandas DataFrame under /df (the LHC Olympics file is written with "
+            "to_hdf(key='df')).");
     const H5::Group df = file.openGroup("/df");
     const std::string pandasType = df.attrExists("pandas_type") ? h5::readStringAttribute(df, "pandas_type") : "";
     hsize_t rows = 0;
@@ -367,20 +366,21 @@ Table readPandas(const std::string& path)
     else if (h5::exists(file, "/df/block0_values") && h5::exists(file, "/df/axis0"))
         blocks = fixedBlocks(file, path, rows);
     else
-        throw FormatError(path, fmt::format("the pandas object under /df{} is in neither pandas' fixed layout "
-                                            "(/df/axis0, /df/block0_values) nor its table layout (/df/table).",
-                                            pandasType.empty() ? "" : " (pandas_type '" + pandasType + "')"));
+        throw FormatError(path,
+            fmt::format("the pandas object under /df{} is in neither pandas' fixed layout "
+                        "(/df/axis0, /df/block0_values) nor its table layout (/df/table).",
+                pandasType.empty() ? "" : " (pandas_type '" + pandasType + "')"));
 
     // Where each raw column lives: (block, position in block).
     const auto& wanted = lhcoRawColumns();
-    std::vector<std::pair<std::size_t, std::size_t>> where(wanted.size(), {SIZE_MAX, 0});
+    std::vector<std::pair<std::size_t, std::size_t>> where(wanted.size(), { SIZE_MAX, 0 });
     std::vector<std::string> found;
     for (std::size_t b = 0; b < blocks.size(); ++b)
         for (std::size_t k = 0; k < blocks[b].names.size(); ++k) {
             found.push_back(blocks[b].names[k]);
             const auto it = std::find(wanted.begin(), wanted.end(), blocks[b].names[k]);
             if (it != wanted.end())
-                where[static_cast<std::size_t>(it - wanted.begin())] = {b, k};
+                where[static_cast<std::size_t>(it - wanted.begin())] = { b, k };
         }
     std::vector<std::string> missing;
     for (std::size_t c = 0; c < kRawFeatures; ++c)
@@ -400,14 +400,17 @@ Table readPandas(const std::string& path)
         const std::size_t n = static_cast<std::size_t>(end - begin);
         raw.assign(n * (kRawFeatures + 1), kNaN);
         for (std::size_t b = 0; b < blocks.size(); ++b) {
-            if (std::none_of(where.begin(), where.end(), [b](const auto& w) { return w.first == b; }))
+            std::vector<std::pair<std::size_t, std::size_t>> take; // (raw column, position in block)
+            for (std::size_t c = 0; c < where.size(); ++c)
+                if (where[c].first == b)
+                    take.emplace_back(c, where[c].second);
+            if (take.empty())
                 continue;
             readBlock(blocks[b], begin, end, chunk);
             const std::size_t width = blocks[b].names.size();
-            for (std::size_t c = 0; c < where.size(); ++c)
-                if (where[c].first == b)
-                    for (std::size_t i = 0; i < n; ++i)
-                        raw[i * (kRawFeatures + 1) + c] = chunk[i * width + where[c].second];
+            for (std::size_t i = 0; i < n; ++i) // row by row: both buffers are read sequentially
+                for (const auto& [c, k] : take)
+                    raw[i * (kRawFeatures + 1) + c] = chunk[i * width + k];
         }
         appendDerived(raw, n, hasLabel, path, out);
     }
@@ -418,14 +421,14 @@ Table readPandas(const std::string& path)
 
 const std::vector<std::string>& lhcoRawColumns()
 {
-    static const std::vector<std::string> names{"pxj1", "pyj1", "pzj1",   "mj1",    "tau1j1", "tau2j1", "tau3j1", "pxj2",
-                                                "pyj2", "pzj2", "mj2",    "tau1j2", "tau2j2", "tau3j2", "label"};
+    static const std::vector<std::string> names { "pxj1", "pyj1", "pzj1", "mj1", "tau1j1", "tau2j1", "tau3j1", "pxj2",
+        "pyj2", "pzj2", "mj2", "tau1j2", "tau2j2", "tau3j2", "label" };
     return names;
 }
 
 const std::vector<std::string>& lhcoDerivedColumns()
 {
-    static const std::vector<std::string> names{"mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max", "delta_R_jj"};
+    static const std::vector<std::string> names { "mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max", "delta_R_jj" };
     return names;
 }
 
@@ -435,7 +438,8 @@ bool isLhcoPandasFile(const std::string& path)
         if (!h5::hasHdf5Signature(path))
             return false;
         H5::H5File file = h5::openForReading(path);
-        return h5::exists(file, "/df/table") || (h5::exists(file, "/df/axis0") && h5::exists(file, "/df/block0_values"));
+        return h5::exists(file, "/df/table")
+            || (h5::exists(file, "/df/axis0") && h5::exists(file, "/df/block0_values"));
     } catch (...) {
         return false;
     }

@@ -29,9 +29,12 @@ enum class Dtype { F4, F8, I1, U1, I4, I8 };
 std::size_t dtypeSize(Dtype d)
 {
     switch (d) {
-    case Dtype::F4: case Dtype::I4: return 4;
-    case Dtype::F8: case Dtype::I8: return 8;
-    case Dtype::I1: case Dtype::U1: return 1;
+    case Dtype::F4:
+    case Dtype::I4: return 4;
+    case Dtype::F8:
+    case Dtype::I8: return 8;
+    case Dtype::I1:
+    case Dtype::U1: return 1;
     }
     return 1;
 }
@@ -43,7 +46,10 @@ struct Source {
     std::string prefix() const { return member.empty() ? std::string() : "array '" + member + "': "; }
 };
 
-[[noreturn]] void fail(const Source& src, const std::string& problem) { throw FormatError(src.path, src.prefix() + problem); }
+[[noreturn]] void fail(const Source& src, const std::string& problem)
+{
+    throw FormatError(src.path, src.prefix() + problem);
+}
 
 Dtype parseDtype(const std::string& descr, const Source& src)
 {
@@ -52,22 +58,24 @@ Dtype parseDtype(const std::string& descr, const Source& src)
     const char order = descr[0];
     const std::string kind = descr.substr(1);
     if (kind == "O")
-        fail(src, fmt::format("the array holds Python objects (dtype '{}'), which cannot be read as numbers; save a "
-                              "numeric array (e.g. arr.astype('<f8')).",
-                              descr));
+        fail(src,
+            fmt::format("the array holds Python objects (dtype '{}'), which cannot be read as numbers; save a "
+                        "numeric array (e.g. arr.astype('<f8')).",
+                descr));
     if (order == '>' && kind.size() > 1 && kind[1] != '1')
-        fail(src, fmt::format("the array is big-endian (dtype '{}'); save it little-endian, e.g. "
-                              "arr.astype('<{}').",
-                              descr, kind));
-    static const std::pair<const char*, Dtype> known[] = {{"f4", Dtype::F4}, {"f8", Dtype::F8}, {"i4", Dtype::I4},
-                                                          {"i8", Dtype::I8}, {"i1", Dtype::I1}, {"u1", Dtype::U1},
-                                                          {"b1", Dtype::U1}};
+        fail(src,
+            fmt::format("the array is big-endian (dtype '{}'); save it little-endian, e.g. "
+                        "arr.astype('<{}').",
+                descr, kind));
+    static const std::pair<const char*, Dtype> known[] = { { "f4", Dtype::F4 }, { "f8", Dtype::F8 },
+        { "i4", Dtype::I4 }, { "i8", Dtype::I8 }, { "i1", Dtype::I1 }, { "u1", Dtype::U1 }, { "b1", Dtype::U1 } };
     for (const auto& [name, type] : known)
         if (kind == name && (order == '<' || order == '|' || order == '=' || dtypeSize(type) == 1))
             return type;
-    fail(src, fmt::format("unsupported dtype '{}'; supported are float32, float64, int32, int64, int8, uint8 and "
-                          "bool ('<f4', '<f8', '<i4', '<i8', '|i1', '|u1', '|b1').",
-                          descr));
+    fail(src,
+        fmt::format("unsupported dtype '{}'; supported are float32, float64, int32, int64, int8, uint8 and "
+                    "bool ('<f4', '<f8', '<i4', '<i8', '|i1', '|u1', '|b1').",
+            descr));
 }
 
 // The value of `key` in numpy's header dict, e.g. {'descr': '<f8', 'fortran_order': False, 'shape': (200, 6), }.
@@ -150,18 +158,35 @@ std::int8_t toLabel(double v, const Source& src, std::size_t row)
         return static_cast<std::int8_t>(Label::Unknown);
     if (v == 0.0 || v == 1.0 || v == -1.0)
         return static_cast<std::int8_t>(v);
-    fail(src, fmt::format("the label column holds {} at row {}; labels must be 0 (background), 1 (signal) or -1 "
-                          "(unknown).",
-                          v, row));
+    fail(src,
+        fmt::format("the label column holds {} at row {}; labels must be 0 (background), 1 (signal) or -1 "
+                    "(unknown).",
+            v, row));
 }
 
 double readValue(const char* p, Dtype d)
 {
     switch (d) {
-    case Dtype::F4: { float v; std::memcpy(&v, p, 4); return v; }
-    case Dtype::F8: { double v; std::memcpy(&v, p, 8); return v; }
-    case Dtype::I4: { std::int32_t v; std::memcpy(&v, p, 4); return static_cast<double>(v); }
-    case Dtype::I8: { std::int64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
+    case Dtype::F4: {
+        float v;
+        std::memcpy(&v, p, 4);
+        return v;
+    }
+    case Dtype::F8: {
+        double v;
+        std::memcpy(&v, p, 8);
+        return v;
+    }
+    case Dtype::I4: {
+        std::int32_t v;
+        std::memcpy(&v, p, 4);
+        return static_cast<double>(v);
+    }
+    case Dtype::I8: {
+        std::int64_t v;
+        std::memcpy(&v, p, 8);
+        return static_cast<double>(v);
+    }
     case Dtype::I1: return static_cast<double>(static_cast<signed char>(*p));
     case Dtype::U1: return static_cast<double>(static_cast<unsigned char>(*p));
     }
@@ -190,17 +215,19 @@ Table parseNpy(std::istream& in, std::uint64_t available, std::vector<std::strin
             for (std::size_t j = 0; j < f; ++j)
                 names.push_back(fmt::format("col{}", j));
     } else if (names.size() != f) {
-        throw ConfigError(fmt::format("{}: {}the array has {} column(s) but {} column name(s) were given ({}).", src.path,
-                                      src.prefix(), f, names.size(), fmt::join(names, ", ")));
+        throw ConfigError(fmt::format("{}: {}the array has {} column(s) but {} column name(s) were given ({}).",
+            src.path, src.prefix(), f, names.size(), fmt::join(names, ", ")));
     }
     const std::uint64_t itemSize = dtypeSize(dtype);
     const std::uint64_t dataBytes = static_cast<std::uint64_t>(n) * f * itemSize;
     if (available < h.headerBytes + dataBytes)
-        fail(src, fmt::format("the file is truncated: its header promises {} x {} values of '{}' ({} bytes) but only {} "
-                              "bytes follow.",
-                              n, f, h.descr, dataBytes, available > h.headerBytes ? available - h.headerBytes : 0));
+        fail(src,
+            fmt::format("the file is truncated: its header promises {} x {} values of '{}' ({} bytes) but only {} "
+                        "bytes follow.",
+                n, f, h.descr, dataBytes, available > h.headerBytes ? available - h.headerBytes : 0));
 
-    const std::size_t labelCol = static_cast<std::size_t>(std::find(names.begin(), names.end(), "label") - names.begin());
+    const std::size_t labelCol
+        = static_cast<std::size_t>(std::find(names.begin(), names.end(), "label") - names.begin());
     const bool hasLabel = labelCol < f;
     Table t;
     for (std::size_t j = 0; j < f; ++j)
@@ -272,7 +299,8 @@ std::vector<ZipEntry> zipDirectory(std::ifstream& in, std::uint64_t fileSize, co
     const std::size_t eocd = tail.size() < 22 ? std::string::npos : tail.rfind(std::string("PK\x05\x06", 4));
     if (eocd == std::string::npos || eocd + 22 > tail.size())
         throw FormatError(path, "this is not a valid .npz (zip) archive: its end-of-directory record is missing.");
-    std::uint64_t entries = le(&tail[eocd + 10], 2), cdSize = le(&tail[eocd + 12], 4), cdOffset = le(&tail[eocd + 16], 4);
+    std::uint64_t entries = le(&tail[eocd + 10], 2), cdSize = le(&tail[eocd + 12], 4),
+                  cdOffset = le(&tail[eocd + 16], 4);
     const std::uint64_t eocdOffset = fileSize - tailBytes + eocd;
     if ((entries == 0xFFFF || cdSize == 0xFFFFFFFF || cdOffset == 0xFFFFFFFF) && eocdOffset >= 20) {
         const std::string locator = readAt(in, eocdOffset - 20, 20, path);
@@ -299,7 +327,8 @@ std::vector<ZipEntry> zipDirectory(std::ifstream& in, std::uint64_t fileSize, co
         z.crc = static_cast<std::uint32_t>(le(&cd[pos + 16], 4));
         z.compressedSize = le(&cd[pos + 20], 4);
         z.size = le(&cd[pos + 24], 4);
-        const std::size_t nameLen = le(&cd[pos + 28], 2), extraLen = le(&cd[pos + 30], 2), commentLen = le(&cd[pos + 32], 2);
+        const std::size_t nameLen = le(&cd[pos + 28], 2), extraLen = le(&cd[pos + 30], 2),
+                          commentLen = le(&cd[pos + 32], 2);
         z.localHeaderOffset = le(&cd[pos + 42], 4);
         if (pos + 46 + nameLen + extraLen + commentLen > cd.size())
             throw FormatError(path, "the .npz archive's directory is damaged.");
@@ -309,7 +338,7 @@ std::vector<ZipEntry> zipDirectory(std::ifstream& in, std::uint64_t fileSize, co
             const std::size_t id = le(&cd[x], 2), len = le(&cd[x + 2], 2);
             std::size_t f = x + 4;
             if (id == 1) {
-                for (std::uint64_t* field : {&z.size, &z.compressedSize, &z.localHeaderOffset})
+                for (std::uint64_t* field : { &z.size, &z.compressedSize, &z.localHeaderOffset })
                     if (*field == 0xFFFFFFFF && f + 8 <= x + 4 + len) {
                         *field = le(&cd[f], 8);
                         f += 8;
@@ -350,7 +379,7 @@ struct MemoryBuffer : std::streambuf {
 
 const std::vector<std::string>& cathodeColumns()
 {
-    static const std::vector<std::string> names{"mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max", "label"};
+    static const std::vector<std::string> names { "mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max", "label" };
     return names;
 }
 
@@ -358,7 +387,7 @@ Table readNpy(const std::string& path, std::vector<std::string> columnNames)
 {
     std::uint64_t size = 0;
     std::ifstream in = openOrThrow(path, size);
-    return parseNpy(in, size, std::move(columnNames), Source{path, {}});
+    return parseNpy(in, size, std::move(columnNames), Source { path, {} });
 }
 
 std::vector<std::string> npzArrayNames(const std::string& path)
@@ -385,21 +414,23 @@ Table readNpz(const std::string& path, std::vector<std::string> columnNames, con
     if (!member.empty()) {
         pick = static_cast<std::size_t>(std::find(names.begin(), names.end(), arrayName(member)) - names.begin());
         if (pick == entries.size())
-            throw FormatError(path, fmt::format("the .npz archive has no array '{}'; it holds {}.", arrayName(member),
-                                                fmt::join(names, ", ")));
+            throw FormatError(path,
+                fmt::format(
+                    "the .npz archive has no array '{}'; it holds {}.", arrayName(member), fmt::join(names, ", ")));
     } else if (entries.size() == 1) {
         pick = 0;
     } else {
-        for (const char* preferred : {"data", "arr_0"})
+        for (const char* preferred : { "data", "arr_0" })
             if (pick == entries.size())
                 pick = static_cast<std::size_t>(std::find(names.begin(), names.end(), preferred) - names.begin());
         if (pick == entries.size())
-            throw FormatError(path, fmt::format("the .npz archive holds several arrays ({}) and none is named 'data' or "
-                                                "'arr_0'; choose which one to read.",
-                                                fmt::join(names, ", ")));
+            throw FormatError(path,
+                fmt::format("the .npz archive holds several arrays ({}) and none is named 'data' or "
+                            "'arr_0'; choose which one to read.",
+                    fmt::join(names, ", ")));
     }
     const ZipEntry& z = entries[pick];
-    const Source src{path, names[pick]};
+    const Source src { path, names[pick] };
     if (z.flags & 1)
         fail(src, "the member is encrypted; save the archive without a password.");
     const std::string local = readAt(in, z.localHeaderOffset, 30, path);
@@ -414,12 +445,13 @@ Table readNpz(const std::string& path, std::vector<std::string> columnNames, con
         return parseNpy(in, z.size, std::move(columnNames), src);
     }
     if (z.method != 8)
-        fail(src, fmt::format("zip compression method {} is not supported (only stored and deflated, as NumPy writes).",
-                              z.method));
+        fail(src,
+            fmt::format(
+                "zip compression method {} is not supported (only stored and deflated, as NumPy writes).", z.method));
     // DEFLATED (np.savez_compressed): raw deflate stream (no zlib header, windowBits -15).
     const std::string packed = readAt(in, dataOffset, static_cast<std::size_t>(z.compressedSize), path);
     std::vector<char> raw(static_cast<std::size_t>(z.size));
-    z_stream zs{};
+    z_stream zs {};
     if (inflateInit2(&zs, -15) != Z_OK)
         fail(src, "zlib could not be initialised.");
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(packed.data()));
@@ -444,7 +476,7 @@ Table readNpz(const std::string& path, std::vector<std::string> columnNames, con
     uLong crc = crc32(0L, Z_NULL, 0);
     for (std::size_t off = 0; off < raw.size(); off += 1u << 30)
         crc = crc32(crc, reinterpret_cast<const Bytef*>(raw.data() + off),
-                    static_cast<uInt>(std::min<std::size_t>(raw.size() - off, 1u << 30)));
+            static_cast<uInt>(std::min<std::size_t>(raw.size() - off, 1u << 30)));
     if (crc != z.crc)
         fail(src, "the compressed member is damaged (CRC-32 mismatch).");
     MemoryBuffer buffer(raw.data(), raw.size());

@@ -19,7 +19,10 @@ using namespace hepgen::data;
 
 namespace {
 
-std::string fixture(const char* name) { return std::string(HEPGEN_TEST_DATA_DIR) + "/" + name; }
+std::string fixture(const char* name)
+{
+    return std::string(HEPGEN_TEST_DATA_DIR) + "/" + name;
+}
 
 // lhco_expected.csv: mjj, mj_min, delta_mj, tau21_min, tau21_max, delta_R_jj, label (numpy, float64);
 // cathode_sr.npy holds its columns 0-4 and 6.
@@ -30,7 +33,7 @@ std::vector<std::array<double, 7>> expectedRows()
     std::getline(in, line);
     std::vector<std::array<double, 7>> rows;
     while (std::getline(in, line)) {
-        std::array<double, 7> r{};
+        std::array<double, 7> r {};
         std::stringstream ss(line);
         std::string cell;
         for (double& v : r) {
@@ -42,8 +45,7 @@ std::vector<std::array<double, 7>> expectedRows()
     return rows;
 }
 
-template <class E>
-std::string messageOf(const std::function<void()>& f)
+template <class E> std::string messageOf(const std::function<void()>& f)
 {
     try {
         f();
@@ -53,7 +55,10 @@ std::string messageOf(const std::function<void()>& f)
     return "(no exception)";
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
 
 } // namespace
 
@@ -65,8 +70,8 @@ private Q_SLOTS:
         const Table t = readNpy(fixture("cathode_sr.npy"));
         const auto expected = expectedRows();
         QCOMPARE(t.rows(), std::size_t(200));
-        QVERIFY((t.columns == std::vector<std::string>{"mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max"}));
-        QVERIFY((t.units == std::vector<std::string>{"TeV", "TeV", "TeV", "", ""}));
+        QVERIFY((t.columns == std::vector<std::string> { "mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max" }));
+        QVERIFY((t.units == std::vector<std::string> { "TeV", "TeV", "TeV", "", "" }));
         QCOMPARE(t.labels.size(), std::size_t(200));
         for (std::size_t i = 0; i < t.rows(); ++i) {
             for (std::size_t j = 0; j < 5; ++j)
@@ -102,25 +107,25 @@ private Q_SLOTS:
     {
         const auto expected = expectedRows();
         const Table i4 = readNpy(fixture("cathode_i4.npy")); // round(1000 x [mjj, mj_min, delta_mj]), int32
-        QVERIFY((i4.columns == std::vector<std::string>{"col0", "col1", "col2"}));
+        QVERIFY((i4.columns == std::vector<std::string> { "col0", "col1", "col2" }));
         QVERIFY(i4.labels.empty());
         for (std::size_t i = 0; i < i4.rows(); ++i)
             for (std::size_t j = 0; j < 3; ++j)
                 QCOMPARE(i4.at(i, j), static_cast<float>(std::nearbyint(expected[i][j] * 1000)));
-        const Table i8 = readNpy(fixture("cathode_i8_1d.npy"), {"is_signal"}); // shape (200,), int64
+        const Table i8 = readNpy(fixture("cathode_i8_1d.npy"), { "is_signal" }); // shape (200,), int64
         QCOMPARE(i8.cols(), std::size_t(1));
         QCOMPARE(i8.rows(), std::size_t(200));
         for (std::size_t i = 0; i < i8.rows(); ++i)
             QCOMPARE(i8.at(i, 0), static_cast<float>(expected[i][6]));
-        QVERIFY(readNpy(fixture("cathode_i8_1d.npy")).columns == std::vector<std::string>{"col0"});
+        QVERIFY(readNpy(fixture("cathode_i8_1d.npy")).columns == std::vector<std::string> { "col0" });
     }
 
     void givenNamesAndTheLabelColumn()
     {
-        const Table t = readNpy(fixture("cathode_sr.npy"), {"a", "b", "c", "d", "e", "label"});
-        QVERIFY((t.columns == std::vector<std::string>{"a", "b", "c", "d", "e"}));
+        const Table t = readNpy(fixture("cathode_sr.npy"), { "a", "b", "c", "d", "e", "label" });
+        QVERIFY((t.columns == std::vector<std::string> { "a", "b", "c", "d", "e" }));
         QVERIFY(t.labels == readNpy(fixture("cathode_sr.npy")).labels);
-        const Table noLabel = readNpy(fixture("cathode_sr_fortran.npy"), {"a", "b", "c", "d", "e", "truth"});
+        const Table noLabel = readNpy(fixture("cathode_sr_fortran.npy"), { "a", "b", "c", "d", "e", "truth" });
         QCOMPARE(noLabel.cols(), std::size_t(6));
         QVERIFY(noLabel.labels.empty());
         const auto expected = expectedRows();
@@ -128,19 +133,19 @@ private Q_SLOTS:
             QCOMPARE(noLabel.at(i, 5), static_cast<float>(expected[i][6]));
         // A label column that is not 0/1/-1 is refused, naming the row.
         const std::string path = fixture("cathode_sr.npy");
-        const std::string msg = messageOf<FormatError>([&] { readNpy(path, {"label", "b", "c", "d", "e", "f"}); });
+        const std::string msg = messageOf<FormatError>([&] { readNpy(path, { "label", "b", "c", "d", "e", "f" }); });
         QVERIFY2(contains(msg, path) && contains(msg, "label column holds") && contains(msg, "at row 0"), msg.c_str());
     }
 
     void npzArraysAreChosenByName()
     {
         const std::string path = fixture("two_arrays.npz");
-        QVERIFY((npzArrayNames(path) == std::vector<std::string>{"x", "y"}));
+        QVERIFY((npzArrayNames(path) == std::vector<std::string> { "x", "y" }));
         const std::string msg = messageOf<FormatError>([&] { readNpz(path); });
         QVERIFY2(contains(msg, path) && contains(msg, "several arrays (x, y)"), msg.c_str());
         const Table y = readNpz(path, {}, "y"); // delta_mj, tau21_min, tau21_max, label
-        QVERIFY((y.columns == std::vector<std::string>{"col0", "col1", "col2", "col3"}));
-        const Table named = readNpz(path, {"delta_mj", "tau21_min", "tau21_max", "label"}, "y.npy");
+        QVERIFY((y.columns == std::vector<std::string> { "col0", "col1", "col2", "col3" }));
+        const Table named = readNpz(path, { "delta_mj", "tau21_min", "tau21_max", "label" }, "y.npy");
         const Table reference = readNpy(fixture("cathode_sr.npy"));
         QVERIFY(named.labels == reference.labels);
         QCOMPARE(named.units[0], std::string("TeV"));
@@ -148,29 +153,38 @@ private Q_SLOTS:
             for (std::size_t j = 0; j < 3; ++j)
                 QCOMPARE(named.at(i, j), reference.at(i, j + 2));
         const std::string absent = messageOf<FormatError>([&] { readNpz(path, {}, "z"); });
-        QVERIFY2(contains(absent, path) && contains(absent, "no array 'z'") && contains(absent, "x, y"), absent.c_str());
+        QVERIFY2(
+            contains(absent, path) && contains(absent, "no array 'z'") && contains(absent, "x, y"), absent.c_str());
     }
 
     void wrongNumberOfNamesIsAConfigError()
     {
         const std::string path = fixture("cathode_sr.npy");
-        const std::string msg = messageOf<ConfigError>([&] { readNpy(path, {"mjj", "mj_min"}); });
+        const std::string msg = messageOf<ConfigError>([&] { readNpy(path, { "mjj", "mj_min" }); });
         QVERIFY2(contains(msg, path) && contains(msg, "6 column(s) but 2 column name(s)"), msg.c_str());
         const std::string npz = fixture("cathode.npz");
-        const std::string inNpz = messageOf<ConfigError>([&] { readNpz(npz, {"a"}); });
-        QVERIFY2(contains(inNpz, npz) && contains(inNpz, "array 'arr_0'") && contains(inNpz, "but 1 column name"), inNpz.c_str());
+        const std::string inNpz = messageOf<ConfigError>([&] { readNpz(npz, { "a" }); });
+        QVERIFY2(contains(inNpz, npz) && contains(inNpz, "array 'arr_0'") && contains(inNpz, "but 1 column name"),
+            inNpz.c_str());
     }
 
     void badFilesNameTheFileAndTheProblem_data()
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("problem");
-        QTest::newRow("truncated") << "truncated.npy" << "truncated: its header promises 200 x 6 values of '<f8' (9600 bytes) but only 9500";
-        QTest::newRow("bad magic") << "bad_magic.npy" << "not a NumPy .npy array";
-        QTest::newRow("big-endian") << "big_endian.npy" << "big-endian (dtype '>f8')";
-        QTest::newRow("object") << "object.npy" << "Python objects (dtype '|O')";
-        QTest::newRow("npz given as npy") << "cathode.npz" << "not a NumPy .npy array";
-        QTest::newRow("HDF5 given as npy") << "lhco_fixed.h5" << "not a NumPy .npy array";
+        QTest::newRow("truncated")
+            << "truncated.npy"
+            << "truncated: its header promises 200 x 6 values of '<f8' (9600 bytes) but only 9500";
+        QTest::newRow("bad magic") << "bad_magic.npy"
+                                   << "not a NumPy .npy array";
+        QTest::newRow("big-endian") << "big_endian.npy"
+                                    << "big-endian (dtype '>f8')";
+        QTest::newRow("object") << "object.npy"
+                                << "Python objects (dtype '|O')";
+        QTest::newRow("npz given as npy") << "cathode.npz"
+                                          << "not a NumPy .npy array";
+        QTest::newRow("HDF5 given as npy") << "lhco_fixed.h5"
+                                           << "not a NumPy .npy array";
     }
     void badFilesNameTheFileAndTheProblem()
     {
