@@ -128,10 +128,13 @@ void DataPanel::showSummary(const hepgen::data::DatasetSummary& s)
                        .arg(name.toHtmlEscaped(), QString::fromStdString(s.format).toHtmlEscaped(),
                             QString::fromStdString(s.kind), QLocale().toString(qulonglong(s.events)),
                             s.kind == "showers" ? tr("showers") : tr("events"));
-    if (s.kind == "table" && (s.signal > 0 || s.background > 0))
-        text += tr(" (%1 background, %2 signal, %3 unlabelled)")
-                    .arg(QLocale().toString(qulonglong(s.background)), QLocale().toString(qulonglong(s.signal)),
-                         QLocale().toString(qulonglong(s.unlabelled)));
+    if (s.kind == "table" && (s.signal > 0 || s.background > 0)) {
+        text += tr(" (%1 background, %2 signal").arg(QLocale().toString(qulonglong(s.background)),
+                                                     QLocale().toString(qulonglong(s.signal)));
+        if (s.unlabelled > 0)
+            text += tr(", %1 unlabelled").arg(QLocale().toString(qulonglong(s.unlabelled)));
+        text += QStringLiteral(")");
+    }
     if (s.kind == "showers")
         text += tr(", %1 hits").arg(QLocale().toString(qulonglong(s.totalHits)));
     if (s.eventsWithNonFinite > 0)

@@ -1,7 +1,11 @@
 #include "core/data/DatasetIO.h"
 
+#include "core/data/CaloChallengeIO.h"
+#include "core/data/CaloCloudsIO.h"
 #include "core/data/Hdf5Util.h"
 #include "core/data/HepgenSchema.h"
+#include "core/data/LhcoReader.h"
+#include "core/data/NumpyReader.h"
 #include "core/util/Error.h"
 
 #include <fmt/format.h>
@@ -64,12 +68,37 @@ FileFormat detectFormat(const std::string& path)
     });
 }
 
-Dataset readDataset(const std::string& path, const ReadOptions&)
+Dataset readDataset(const std::string& path, const ReadOptions& options)
 {
     const FileFormat format = detectFormat(path);
-    if (format == FileFormat::HepgenSchema)
-        return readHepgenFile(path);
-    throw FormatError(path, fmt::format("recognised as {}, which this build cannot read yet.", formatName(format)));
+    auto tableDataset = [&](Table table) {
+        Dataset ds;
+        ds.kind = DatasetKind::Table;
+        ds.source = path;
+        ds.format = formatName(format);
+        ds.table = std::move(table);
+        if (ds.table->rows() == 0)
+            throw FormatError(path, "the table holds no events.");
+        return ds;
+    };
+    switch (format) {
+    case FileFormat::HepgenSchema: return readHepgenFile(path);
+    case FileFormat::LhcoPandasFixed:
+    case FileFormat::LhcoPandasTable: return tableDataset(readLhcoPandas(path));
+    case FileFormat::CathodeNpy: return tableDataset(readNpy(path, options.columnNames));
+    case FileFormat::Npz: return tableDataset(readNpz(path, options.columnNames));
+    case FileFormat::CaloChallenge: {
+        Dataset ds = readCaloChallenge(path, options.binningXml);
+        ds.source = path;
+        return ds;
+    }
+    case FileFormat::CaloClouds: {
+        Dataset ds = readCaloClouds(path);
+        ds.source = path;
+        return ds;
+    }
+    }
+    throw FormatError(path, "unsupported format.");
 }
 
 void writeDataset(const Dataset& dataset, const std::string& path) { writeHepgenFile(dataset, path); }

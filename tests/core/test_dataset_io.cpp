@@ -1,0 +1,87 @@
+// readDataset() recognises every supported format from the file's content (not its name) and reads
+// the third-party fixtures in tests/data: pandas (both layouts), NumPy, CaloChallenge, CaloClouds.
+#include "core/data/DatasetIO.h"
+#include "core/util/Error.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace hepgen::data;
+
+namespace {
+std::string fixture(const char* name) { return std::string(HEPGEN_TEST_DATA_DIR) + "/" + name; }
+std::string binning(const char* name) { return std::string(HEPGEN_SHARED_DATA_DIR) + "/calochallenge/" + name; }
+} // namespace
+
+class TestDatasetIO : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void detectsEachFormat_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("format");
+        QTest::newRow("pandas fixed") << "lhco_fixed.h5" << int(FileFormat::LhcoPandasFixed);
+        QTest::newRow("pandas table") << "lhco_table.h5" << int(FileFormat::LhcoPandasTable);
+        QTest::newRow("npy") << "cathode_sr.npy" << int(FileFormat::CathodeNpy);
+        QTest::newRow("npz") << "cathode.npz" << int(FileFormat::Npz);
+        QTest::newRow("calochallenge") << "calochallenge_ds2_small.h5" << int(FileFormat::CaloChallenge);
+        QTest::newRow("caloclouds") << "caloclouds_n4p.h5" << int(FileFormat::CaloClouds);
+    }
+    void detectsEachFormat()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, format);
+        QCOMPARE(int(detectFormat(fixture(file.toUtf8().constData()))), format);
+    }
+
+    void readsTablesFromEveryTableFormat()
+    {
+        for (const char* f : {"lhco_fixed.h5", "lhco_table.h5"}) {
+            const Dataset ds = readDataset(fixture(f));
+            QCOMPARE(ds.kind, DatasetKind::Table);
+            QCOMPARE(ds.table->columns.front(), std::string("mjj"));
+            QVERIFY(ds.table->rows() > 0);
+            QCOMPARE(ds.table->labels.size(), ds.table->rows());
+            QCOMPARE(ds.source, fixture(f));
+        }
+        const Dataset npy = readDataset(fixture("cathode_sr.npy"));
+        QCOMPARE(npy.table->cols(), std::size_t(5));
+        QCOMPARE(npy.table->labels.size(), npy.table->rows());
+        const Dataset named = readDataset(fixture("cathode_sr.npy"), {{}, {"a", "b", "c", "d", "e", "f"}});
+        QCOMPARE(named.table->cols(), std::size_t(6));
+        QVERIFY(named.table->labels.empty());
+    }
+
+    void readsShowerFormats()
+    {
+        const Dataset cc = readDataset(fixture("calochallenge_ds2_small.h5"), {binning("binning_dataset_2.xml"), {}});
+        QCOMPARE(cc.kind, DatasetKind::Showers);
+        QCOMPARE(cc.showers->size(), std::size_t(5));
+        const Dataset clouds = readDataset(fixture("caloclouds_np4.h5"));
+        QCOMPARE(clouds.kind, DatasetKind::Showers);
+        QVERIFY(clouds.showers->points.size() > 0);
+    }
+
+    void calochallengeWithoutItsXmlSaysSo()
+    {
+        try {
+            readDataset(fixture("calochallenge_ds2_small.h5"));
+            QFAIL("expected a FormatError");
+        } catch (const hepgen::FormatError& e) {
+            QVERIFY2(QString(e.what()).contains("binning"), e.what());
+            QVERIFY2(QString(e.what()).contains("calochallenge_ds2_small.h5"), e.what());
+        }
+    }
+
+    void contentWinsOverTheSuffix()
+    {
+        QTemporaryDir dir;
+        const QString renamed = dir.filePath("really_numpy.h5");
+        QVERIFY(QFile::copy(QString::fromStdString(fixture("cathode_sr.npy")), renamed));
+        QCOMPARE(detectFormat(renamed.toStdString()), FileFormat::CathodeNpy);
+        QVERIFY(readDataset(renamed.toStdString()).table->rows() > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDatasetIO)
+#include "test_dataset_io.moc"
