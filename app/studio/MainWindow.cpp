@@ -1,11 +1,13 @@
 #include "MainWindow.h"
 
 #include "DataPanel.h"
+#include "GenerateDialog.h"
 #include "LogPanel.h"
 #include "PendingWorkspace.h"
 
-#include "core/data/DatasetIO.h"
 #include "core/data/Demos.h"
+#include "core/data/NumpyReader.h"
+#include "core/util/Error.h"
 #include "core/data/Summary.h"
 #include "core/util/Runtime.h"
 #include "widgets/JobRunner.h"
@@ -19,6 +21,7 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -120,6 +123,12 @@ void MainWindow::buildMenus()
     open->setShortcut(QKeySequence::Open);
     open->setToolTip(tr("Open a data file"));
     m_recentMenu = file->addMenu(tr("Open &recent"));
+    QAction* gen = file->addAction(tr("&Generate…"), this, &MainWindow::generateWithDialog);
+    gen->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    gen->setObjectName(QStringLiteral("actionGenerate"));
+    QAction* save = file->addAction(tr("&Save data as…"), this, &MainWindow::saveWithDialog);
+    save->setShortcut(QKeySequence::SaveAs);
+    save->setObjectName(QStringLiteral("actionSaveAs"));
     QMenu* demos = file->addMenu(tr("&Demo data"));
     for (const auto& demo : hepgen::data::demoDatasets()) {
         QAction* a = demos->addAction(QString::fromStdString(demo.title));
@@ -225,16 +234,126 @@ void MainWindow::openWithDialog()
     openFile(path);
 }
 
-void MainWindow::openFile(const QString& path)
+bool MainWindow::completeReadOptions(const QString& path, hepgen::data::ReadOptions& options)
 {
+    if (m_batch)
+        return true; // nobody to ask: the reader explains what is missing
+    hepgen::data::FileFormat format;
+    try {
+        format = hepgen::data::detectFormat(path.toStdString());
+    } catch (...) {
+        return true; // the load job reports the problem
+    }
+    QSettings s;
+    if (format == hepgen::data::FileFormat::CaloChallenge && options.binningXml.empty()) {
+        const QString xml = QFileDialog::getOpenFileName(
+            this, tr("Binning XML for %1").arg(QFileInfo(path).fileName()),
+            s.value(QStringLiteral("dirs/binning"), QFileInfo(path).absolutePath()).toString(),
+            tr("CaloChallenge binning (binning_dataset_*.xml);;XML (*.xml)"));
+        if (xml.isEmpty()) {
+            m_log->log(LogPanel::Level::Warning,
+                       tr("%1 is a CaloChallenge file; it needs its binning XML to be read.").arg(path));
+            return false;
+        }
+        s.setValue(QStringLiteral("dirs/binning"), QFileInfo(xml).absolutePath());
+        options.binningXml = xml.toStdString();
+    }
+    if (format == hepgen::data::FileFormat::Npz && options.npzMember.empty()) {
+        QStringList names;
+        try {
+            for (const auto& n : hepgen::data::npzArrayNames(path.toStdString()))
+                names << QString::fromStdString(n);
+        } catch (...) {
+            return true;
+        }
+        if (names.size() > 1) {
+            bool ok = false;
+            const QString member = QInputDialog::getItem(this, tr("Choose an array"),
+                                                         tr("%1 holds several arrays. Which one holds the events?")
+                                                             .arg(QFileInfo(path).fileName()),
+                                                         names, 0, false, &ok);
+            if (!ok)
+                return false;
+            options.npzMember = member.toStdString();
+        }
+    }
+    return true;
+}
+
+void MainWindow::openFile(const QString& path, hepgen::data::ReadOptions options)
+{
+    if (m_jobs->isRunning()) {
+        showError(tr("Busy"), tr("“%1” is still running; wait for it or cancel it first.").arg(m_jobs->title()));
+        return;
+    }
+    if (!completeReadOptions(path, options))
+        return;
     auto result = std::make_shared<hepgen::data::Dataset>();
     const std::string file = path.toStdString();
-    const bool started = m_jobs->start(
+    m_jobs->start(
         tr("Loading %1").arg(QFileInfo(path).fileName()),
-        [result, file](const hepgen::JobControl&) { *result = hepgen::data::readDataset(file); },
+        [result, file, options](const hepgen::JobControl&) { *result = hepgen::data::readDataset(file, options); },
         [this, result, path] {
             addRecentFile(path);
             setDataset(result);
+        });
+}
+
+void MainWindow::generateWithDialog()
+{
+    GenerateDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    dialog.saveSettings();
+    try {
+        generate(dialog.request());
+    } catch (...) {
+        showError(tr("Generate"), QString::fromStdString(hepgen::currentExceptionMessage()));
+    }
+}
+
+void MainWindow::generate(const hepgen::data::GeneratorRequest& request)
+{
+    static const char* kNames[] = {"dijet", "showers", "toy2d"};
+    const QString name = QString::fromLatin1(kNames[static_cast<int>(request.kind)]);
+    auto result = std::make_shared<hepgen::data::Dataset>();
+    const bool started = m_jobs->start(
+        tr("Generating %1").arg(name),
+        [result, request, name](const hepgen::JobControl& job) {
+            *result = hepgen::data::generateDataset(request, job);
+            result->source = "generated:" + name.toStdString();
+        },
+        [this, result] { setDataset(result); });
+    if (!started)
+        showError(tr("Busy"), tr("“%1” is still running; wait for it or cancel it first.").arg(m_jobs->title()));
+}
+
+void MainWindow::saveWithDialog()
+{
+    if (!m_dataset) {
+        showError(tr("Save data"), tr("There is no data to save: open a file, load a demo or generate data first."));
+        return;
+    }
+    QSettings s;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save data as"), s.value(QStringLiteral("dirs/save")).toString(),
+                                                      tr("HEPGen HDF5 (*.h5)"));
+    if (path.isEmpty())
+        return;
+    s.setValue(QStringLiteral("dirs/save"), QFileInfo(path).absolutePath());
+    saveData(path);
+}
+
+void MainWindow::saveData(const QString& path)
+{
+    if (!m_dataset)
+        return;
+    const auto dataset = m_dataset; // shared and const: the worker reads while the UI may load another
+    const bool started = m_jobs->start(
+        tr("Saving %1").arg(QFileInfo(path).fileName()),
+        [dataset, file = path.toStdString()](const hepgen::JobControl&) { hepgen::data::writeDataset(*dataset, file); },
+        [this, path] {
+            m_log->log(LogPanel::Level::Info, tr("Saved %1.").arg(path));
+            addRecentFile(path);
         });
     if (!started)
         showError(tr("Busy"), tr("“%1” is still running; wait for it or cancel it first.").arg(m_jobs->title()));

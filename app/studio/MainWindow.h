@@ -1,6 +1,9 @@
 #pragma once
 // The application shell: four workspaces (Model lab, Showers, Anomaly hunt, Maps), the Data and
 // Messages panels, the job status bar, menus with shortcuts, drag and drop, remembered settings.
+#include "core/data/DatasetIO.h"
+#include "core/data/Generators.h"
+
 #include <QMainWindow>
 #include <QStringList>
 
@@ -9,9 +12,6 @@
 class QTabWidget;
 class QMenu;
 
-namespace hepgen::data {
-struct Dataset;
-}
 namespace hepgen::widgets {
 class JobRunner;
 }
@@ -28,7 +28,13 @@ public:
     ~MainWindow() override;
 
     /// Loads a file in the background; errors go to a dialog and the log, the current data stays.
-    void openFile(const QString& path);
+    /// What a format needs and `options` lacks (a CaloChallenge binning XML, the array of a
+    /// multi-array .npz) is asked for, except in batch mode.
+    void openFile(const QString& path, hepgen::data::ReadOptions options = {});
+    /// Runs a built-in generator in the background and loads its output.
+    void generate(const hepgen::data::GeneratorRequest& request);
+    /// Writes the loaded data set in our HDF5 schema, in the background.
+    void saveData(const QString& path);
     /// Generates and loads a built-in demo data set.
     void loadDemo(const QString& name);
     /// Switches to a workspace by its CLI name: train, showers, hunt, maps. False if unknown.
@@ -57,6 +63,9 @@ protected:
 private:
     void buildMenus();
     void openWithDialog();
+    void generateWithDialog();
+    void saveWithDialog();
+    bool completeReadOptions(const QString& path, hepgen::data::ReadOptions& options);
     void rebuildRecentMenu();
     void addRecentFile(const QString& path);
     void setDataset(std::shared_ptr<hepgen::data::Dataset> dataset);

@@ -33,7 +33,11 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Render the window after loading, save it as PNG and exit"),
                                         QStringLiteral("PNG"));
+    const QCommandLineOption binning(QStringLiteral("binning"),
+                                     QStringLiteral("CaloChallenge files: the binning_dataset_*.xml to read FILE with"),
+                                     QStringLiteral("XML"));
     parser.addOption(view);
+    parser.addOption(binning);
     parser.addOption(screenshot);
     parser.process(app);
 
@@ -62,8 +66,11 @@ int main(int argc, char** argv)
     }
 
     const QStringList files = parser.positionalArguments();
-    if (!files.isEmpty())
-        window.openFile(files.front());
+    if (!files.isEmpty()) {
+        hepgen::data::ReadOptions options;
+        options.binningXml = parser.value(binning).toStdString();
+        window.openFile(files.front(), options);
+    }
     else
         window.loadDemo(QString::fromStdString(hepgen::data::demoDatasets().front().name));
     return app.exec();

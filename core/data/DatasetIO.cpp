@@ -86,7 +86,7 @@ Dataset readDataset(const std::string& path, const ReadOptions& options)
     case FileFormat::LhcoPandasFixed:
     case FileFormat::LhcoPandasTable: return tableDataset(readLhcoPandas(path));
     case FileFormat::CathodeNpy: return tableDataset(readNpy(path, options.columnNames));
-    case FileFormat::Npz: return tableDataset(readNpz(path, options.columnNames));
+    case FileFormat::Npz: return tableDataset(readNpz(path, options.columnNames, options.npzMember));
     case FileFormat::CaloChallenge: {
         Dataset ds = readCaloChallenge(path, options.binningXml);
         ds.source = path;

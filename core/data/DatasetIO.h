@@ -13,6 +13,7 @@ namespace hepgen::data {
 struct ReadOptions {
     std::string binningXml;                ///< CaloChallenge: the binning_dataset_*.xml of the file
     std::vector<std::string> columnNames;  ///< .npy/.npz: names of the columns (default: CATHODE's six, or col0..)
+    std::string npzMember;                 ///< .npz with several arrays: which one to read
 };
 
 /// The formats readDataset() knows.

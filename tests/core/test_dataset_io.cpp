@@ -47,14 +47,18 @@ private Q_SLOTS:
         const Dataset npy = readDataset(fixture("cathode_sr.npy"));
         QCOMPARE(npy.table->cols(), std::size_t(5));
         QCOMPARE(npy.table->labels.size(), npy.table->rows());
-        const Dataset named = readDataset(fixture("cathode_sr.npy"), {{}, {"a", "b", "c", "d", "e", "f"}});
+        ReadOptions names;
+        names.columnNames = {"a", "b", "c", "d", "e", "f"};
+        const Dataset named = readDataset(fixture("cathode_sr.npy"), names);
         QCOMPARE(named.table->cols(), std::size_t(6));
         QVERIFY(named.table->labels.empty());
     }
 
     void readsShowerFormats()
     {
-        const Dataset cc = readDataset(fixture("calochallenge_ds2_small.h5"), {binning("binning_dataset_2.xml"), {}});
+        ReadOptions xml;
+        xml.binningXml = binning("binning_dataset_2.xml");
+        const Dataset cc = readDataset(fixture("calochallenge_ds2_small.h5"), xml);
         QCOMPARE(cc.kind, DatasetKind::Showers);
         QCOMPARE(cc.showers->size(), std::size_t(5));
         const Dataset clouds = readDataset(fixture("caloclouds_np4.h5"));
@@ -71,6 +75,14 @@ private Q_SLOTS:
             QVERIFY2(QString(e.what()).contains("binning"), e.what());
             QVERIFY2(QString(e.what()).contains("calochallenge_ds2_small.h5"), e.what());
         }
+    }
+
+    void npzMemberChoice()
+    {
+        ReadOptions pick;
+        pick.npzMember = "y";
+        QVERIFY(readDataset(fixture("two_arrays.npz"), pick).table->rows() > 0);
+        QVERIFY_THROWS_EXCEPTION(hepgen::FormatError, readDataset(fixture("two_arrays.npz")));
     }
 
     void contentWinsOverTheSuffix()

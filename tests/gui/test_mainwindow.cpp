@@ -103,6 +103,63 @@ private Q_SLOTS:
         QVERIFY(waitLoaded(w, true));
     }
 
+    void generateThenSaveRoundTrips()
+    {
+        MainWindow w;
+        w.show();
+        hepgen::data::GeneratorRequest r;
+        r.kind = hepgen::data::GeneratorKind::Toy2D;
+        r.toyShape = hepgen::data::Toy2DShape::Rings;
+        r.toyEvents = 777;
+        w.generate(r);
+        QVERIFY(waitLoaded(w, true));
+        QCOMPARE(w.dataset()->table->rows(), std::size_t(777));
+        const QString file = m_dir.filePath("rings.h5");
+        QSignalSpy finished(w.jobs(), &hepgen::widgets::JobRunner::finished);
+        w.saveData(file);
+        QVERIFY(finished.wait(10000));
+        const auto back = hepgen::data::readDataset(file.toStdString());
+        QVERIFY(back.table->values == w.dataset()->table->values);
+    }
+
+    void cancellingAGenerationKeepsTheData()
+    {
+        MainWindow w;
+        w.show();
+        w.loadDemo("toy2d-moons");
+        QVERIFY(waitLoaded(w, true));
+        const auto* before = w.dataset();
+        hepgen::data::GeneratorRequest r;
+        r.kind = hepgen::data::GeneratorKind::Showers;
+        r.showers.showers = 100000; // minutes of work: only a cancel ends it in time
+        QSignalSpy cancelled(w.jobs(), &hepgen::widgets::JobRunner::cancelled);
+        w.generate(r);
+        QTest::qWait(200);
+        w.jobs()->cancel();
+        QVERIFY(cancelled.wait(10000));
+        QCOMPARE(w.dataset(), before);
+    }
+
+    void opensThirdPartyFormats()
+    {
+        MainWindow w;
+        w.setBatchMode(true);
+        w.show();
+        w.openFile(HEPGEN_TEST_DATA_DIR "/lhco_table.h5");
+        QVERIFY(waitLoaded(w, true));
+        QCOMPARE(w.dataset()->table->columns.front(), std::string("mjj"));
+        hepgen::data::ReadOptions xml;
+        xml.binningXml = HEPGEN_SHARED_DATA_DIR "/calochallenge/binning_dataset_2.xml";
+        w.openFile(HEPGEN_TEST_DATA_DIR "/calochallenge_ds2_small.h5", xml);
+        QVERIFY(waitLoaded(w, true));
+        QCOMPARE(w.dataset()->kind, hepgen::data::DatasetKind::Showers);
+        // Without its XML (batch mode cannot ask), the error says what is missing.
+        w.openFile(HEPGEN_TEST_DATA_DIR "/calochallenge_ds2_small.h5");
+        QVERIFY(waitLoaded(w, false));
+        QMessageBox* box = visibleError(w);
+        QVERIFY(box && box->text().contains("binning"));
+    }
+
     void aboutListsTheLinkedLibraryVersions()
     {
         MainWindow w;
