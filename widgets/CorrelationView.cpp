@@ -22,9 +22,10 @@ void CorrelationView::setMatrix(const QStringList& names, const std::vector<doub
         p->plotLayout()->remove(p->plotLayout()->element(0, 1));
     const int f = static_cast<int>(names.size());
     if (f == 0 || matrix.size() != static_cast<std::size_t>(f * f)) {
-        p->replot();
+        showMessage(tr("No data loaded"));
         return;
     }
+    clearMessage();
     auto* map = new QCPColorMap(p->xAxis, p->yAxis);
     map->data()->setSize(f, f);
     map->data()->setRange(QCPRange(0, f - 1), QCPRange(0, f - 1));

@@ -18,13 +18,17 @@ HistogramView::HistogramView(QWidget* parent)
 void HistogramView::clear()
 {
     plot()->clearGraphs();
-    plot()->replot();
+    plot()->legend->setVisible(false);
+    setAxisLabels(QString(), QString(), QString(), QString());
+    showMessage(tr("No data loaded"));
 }
 
 void HistogramView::setHistograms(const QString& feature, const QString& unit,
                                   const std::vector<hepgen::data::Histogram1D>& hists, const QStringList& names)
 {
     plot()->clearGraphs();
+    plot()->legend->setVisible(true);
+    clearMessage();
     bool wantLog = false;
     double width = 0;
     for (std::size_t k = 0; k < hists.size() && static_cast<int>(k) < names.size(); ++k) {

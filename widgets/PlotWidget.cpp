@@ -29,6 +29,31 @@ PlotWidget::PlotWidget(QWidget* parent)
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent*) { rescale(); });
 }
 
+void PlotWidget::showMessage(const QString& text)
+{
+    // Subclasses may clearItems(): never trust a stale pointer.
+    if (!m_message || !m_plot->hasItem(m_message)) {
+        m_message = new QCPItemText(m_plot);
+        m_message->position->setType(QCPItemPosition::ptAxisRectRatio);
+        m_message->position->setCoords(0.5, 0.5);
+        m_message->setColor(QColor(110, 110, 110));
+        QFont f = m_message->font();
+        f.setPointSizeF(f.pointSizeF() * 1.2);
+        m_message->setFont(f);
+    }
+    m_message->setText(text);
+    m_message->setVisible(true);
+    m_plot->replot();
+}
+
+void PlotWidget::clearMessage()
+{
+    if (m_message && m_plot->hasItem(m_message)) {
+        m_message->setVisible(false);
+        m_plot->replot();
+    }
+}
+
 QString PlotWidget::axisTitle(const QString& label, const QString& unit)
 {
     return unit.isEmpty() ? label : QStringLiteral("%1 [%2]").arg(label, unit);

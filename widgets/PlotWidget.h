@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QCustomPlot;
+class QCPItemText;
 
 namespace hepgen::widgets {
 
@@ -30,6 +31,10 @@ public:
     /// Asks for a file name (remembering the last directory) and exports there.
     void exportWithDialog();
 
+    /// A centred message in place of data ("No data loaded"); cleared by clearMessage().
+    void showMessage(const QString& text);
+    void clearMessage();
+
     static QString axisTitle(const QString& label, const QString& unit);
 
 Q_SIGNALS:
@@ -39,6 +44,7 @@ Q_SIGNALS:
 private:
     void showContextMenu(const QPoint& pos);
     QCustomPlot* m_plot;
+    QCPItemText* m_message = nullptr;
 };
 
 } // namespace hepgen::widgets
