@@ -3,6 +3,7 @@
 #   ./studio.sh             install what is missing, build, start the app on the built-in demo
 #   ./studio.sh test        install what is missing, build, run every test under a virtual display
 #   ./studio.sh build       install what is missing and build only
+#   ./studio.sh bench       also install the Python references, then run the benchmarks (tests/bench)
 # Extra arguments after the mode go to the app (e.g. ./studio.sh run FILE --view hunt).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,9 +17,12 @@ PACKAGES=(
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core libbenchmark-dev
 )
 
+# Only for benchmarks and for rewriting third-party test fixtures; never needed to build or test.
+BENCH_PACKAGES=(python3-numpy python3-pandas python3-tables python3-h5py python3-torch)
+
 install_missing() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -49,7 +53,7 @@ mode="${1:-run}"
 [ $# -gt 0 ] && shift
 case "$mode" in
   run)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     build
     if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
       echo "No display found: start ./studio.sh from a desktop session (or try: xvfb-run -a ./studio.sh run --screenshot shot.png)." >&2
@@ -58,18 +62,25 @@ case "$mode" in
     exec build/app/hepgen-studio "$@"
     ;;
   test)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     build
     # One virtual X server for the whole suite; software OpenGL (llvmpipe) renders the 3D views.
     exec xvfb-run -a -s "-screen 0 1600x1000x24" \
       ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
     ;;
   build)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     build
     ;;
+  bench)
+    install_missing "${PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+    build
+    cmake --build build -j "$(nproc)" --target bench_lhco_load bench_shower_sim
+    /usr/bin/python3 tests/bench/lhco_load.py build
+    build/tests/bench/bench_shower_sim
+    ;;
   *)
-    echo "usage: ./studio.sh [run [FILE] [--view V]] | test | build" >&2
+    echo "usage: ./studio.sh [run [FILE] [--view V]] | test | build | bench" >&2
     exit 2
     ;;
 esac

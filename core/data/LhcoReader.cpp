@@ -35,13 +35,11 @@ void deriveEvent(const double* r, float* out)
     // numpy argmin / argmax pick the first jet on a tie, so jet 1 is then both lighter and heavier.
     const bool oneLighter = !(r[M2] < r[M1]), oneHeavier = !(r[M2] > r[M1]);
     const double mLight = oneLighter ? r[M1] : r[M2], mHeavy = oneHeavier ? r[M1] : r[M2];
-    const double eta1 = std::asinh(r[Pz1] / std::hypot(r[Px1], r[Py1]));
-    const double eta2 = std::asinh(r[Pz2] / std::hypot(r[Px2], r[Py2]));
-    double dphi = std::atan2(r[Py1], r[Px1]) - std::atan2(r[Py2], r[Px2]);
-    if (dphi > M_PI)
-        dphi -= 2 * M_PI;
-    else if (dphi < -M_PI)
-        dphi += 2 * M_PI;
+    const double eta1 = std::asinh(r[Pz1] / std::sqrt(r[Px1] * r[Px1] + r[Py1] * r[Py1]));
+    const double eta2 = std::asinh(r[Pz2] / std::sqrt(r[Px2] * r[Px2] + r[Py2] * r[Py2]));
+    // φ1 − φ2 from one atan2 of (sin, cos) of the difference: already wrapped into [−π, π], and
+    // half the cost of two atan2 calls on 1.1M events.
+    const double dphi = std::atan2(r[Py1] * r[Px2] - r[Px1] * r[Py2], r[Px1] * r[Px2] + r[Py1] * r[Py2]);
     out[0] = static_cast<float>(mjj / 1000.0);
     out[1] = static_cast<float>(mLight / 1000.0);
     out[2] = static_cast<float>((mHeavy - mLight) / 1000.0);
@@ -238,6 +236,50 @@ void readBlock(const Block& b, hsize_t begin, hsize_t end, std::vector<double>& 
     b.ds.read(out.data(), mem, memSpace, fileSpace);
 }
 
+// The table layout's compound records read as stored, once per row range, so that float64 members
+// are copied out by offset. Asking HDF5 for one member at a time through a converting memory
+// type costs a type conversion per member and read (3x slower than pandas on 1.1M events).
+class RawRecords {
+public:
+    // Copies rows [begin, end) of `b`'s member into `out` when it is float64 (scalar or array);
+    // false when `b` is not such a member (the caller converts through HDF5 instead).
+    bool readMember(const Block& b, hsize_t begin, hsize_t end, std::vector<double>& out)
+    {
+        if (b.member.empty())
+            return false;
+        const H5::CompType type = b.ds.getCompType();
+        const int index = type.getMemberIndex(b.member);
+        const H5::DataType member = type.getMemberDataType(static_cast<unsigned>(index));
+        const H5::DataType element = member.getClass() == H5T_ARRAY ? member.getSuper() : member;
+        if (!(element == H5::PredType::IEEE_F64LE) || member.getSize() != sizeof(double) * b.names.size())
+            return false;
+        if (m_begin != begin || m_end != end || !(m_ds.getId() == b.ds.getId())) {
+            m_recordSize = type.getSize();
+            m_bytes.resize(static_cast<std::size_t>(end - begin) * m_recordSize);
+            H5::DataSpace fileSpace = b.ds.getSpace();
+            const hsize_t count = end - begin;
+            fileSpace.selectHyperslab(H5S_SELECT_SET, &count, &begin);
+            H5::DataSpace memSpace(1, &count);
+            b.ds.read(m_bytes.data(), type, memSpace, fileSpace);
+            m_ds = b.ds;
+            m_begin = begin;
+            m_end = end;
+        }
+        const std::size_t offset = type.getMemberOffset(static_cast<unsigned>(index));
+        const std::size_t width = b.names.size(), n = static_cast<std::size_t>(end - begin);
+        out.resize(n * width);
+        for (std::size_t i = 0; i < n; ++i)
+            std::memcpy(&out[i * width], m_bytes.data() + i * m_recordSize + offset, width * sizeof(double));
+        return true;
+    }
+
+private:
+    H5::DataSet m_ds;
+    hsize_t m_begin = 0, m_end = 0;
+    std::size_t m_recordSize = 0;
+    std::vector<unsigned char> m_bytes;
+};
+
 // A 1-D dataset of strings (pandas writes fixed-length bytes; accept variable-length too).
 std::vector<std::string> readStringDataset(const H5::DataSet& ds)
 {
@@ -395,6 +437,7 @@ Table readPandas(const std::string& path)
     if (hasLabel)
         out.labels.reserve(static_cast<std::size_t>(rows));
     std::vector<double> raw, chunk;
+    RawRecords rawRecords;
     for (hsize_t begin = 0; begin < rows; begin += kRowsPerRead) {
         const hsize_t end = std::min(rows, begin + kRowsPerRead);
         const std::size_t n = static_cast<std::size_t>(end - begin);
@@ -406,7 +449,8 @@ Table readPandas(const std::string& path)
                     take.emplace_back(c, where[c].second);
             if (take.empty())
                 continue;
-            readBlock(blocks[b], begin, end, chunk);
+            if (!rawRecords.readMember(blocks[b], begin, end, chunk))
+                readBlock(blocks[b], begin, end, chunk);
             const std::size_t width = blocks[b].names.size();
             for (std::size_t i = 0; i < n; ++i) // row by row: both buffers are read sequentially
                 for (const auto& [c, k] : take)
