@@ -245,7 +245,11 @@ bool MainWindow::completeReadOptions(const QString& path, hepgen::data::ReadOpti
         return true; // the load job reports the problem
     }
     QSettings s;
-    if (format == hepgen::data::FileFormat::CaloChallenge && options.binningXml.empty()) {
+    if (format == hepgen::data::FileFormat::CaloChallenge && options.binningXml.empty() &&
+        QMessageBox::question(this, tr("CaloChallenge binning"),
+                              tr("%1 is a CaloChallenge file. Use the bundled binning that matches its number of "
+                                 "voxels (data sets 1, 2, 3)?\n\nChoose No to pick a binning XML yourself.")
+                                  .arg(QFileInfo(path).fileName())) == QMessageBox::No) {
         const QString xml = QFileDialog::getOpenFileName(
             this, tr("Binning XML for %1").arg(QFileInfo(path).fileName()),
             s.value(QStringLiteral("dirs/binning"), QFileInfo(path).absolutePath()).toString(),

@@ -1,5 +1,6 @@
 #include "core/data/DatasetIO.h"
 
+#include "core/data/CaloBinning.h"
 #include "core/data/CaloChallengeIO.h"
 #include "core/data/CaloCloudsIO.h"
 #include "core/data/Hdf5Util.h"
@@ -8,6 +9,8 @@
 #include "core/data/NumpyReader.h"
 #include "core/util/Error.h"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 
@@ -20,6 +23,30 @@ bool startsWith(const std::string& path, const std::string& magic)
     std::ifstream in(path, std::ios::binary);
     std::string head(magic.size(), '\0');
     return in.read(head.data(), static_cast<std::streamsize>(head.size())) && head == magic;
+}
+
+// The CaloChallenge binning bundled with the app whose voxel count matches the file's, or "".
+// The four published binnings have distinct counts (368, 533, 6480, 40500), so the match is unique.
+std::string bundledBinningFor(const std::string& path)
+{
+    const char* env = std::getenv("HEPGEN_RESOURCE_DIR");
+    const std::filesystem::path dir = std::filesystem::path(env ? env : HEPGEN_RESOURCE_DIR) / "calochallenge";
+    const auto voxels = translatingErrors("reading " + path, [&] {
+        const auto dims = h5::shape(h5::openForReading(path).openDataSet("/showers"));
+        return dims.size() == 2 ? static_cast<std::size_t>(dims[1]) : std::size_t(0);
+    });
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        if (entry.path().extension() != ".xml")
+            continue;
+        try {
+            if (readCaloBinningXml(entry.path().string()).voxels() == voxels)
+                return entry.path().string();
+        } catch (const Error&) {
+            continue; // not a binning file
+        }
+    }
+    return {};
 }
 
 } // namespace
@@ -88,8 +115,11 @@ Dataset readDataset(const std::string& path, const ReadOptions& options)
     case FileFormat::CathodeNpy: return tableDataset(readNpy(path, options.columnNames));
     case FileFormat::Npz: return tableDataset(readNpz(path, options.columnNames, options.npzMember));
     case FileFormat::CaloChallenge: {
-        Dataset ds = readCaloChallenge(path, options.binningXml);
+        const std::string xml = options.binningXml.empty() ? bundledBinningFor(path) : options.binningXml;
+        Dataset ds = readCaloChallenge(path, xml); // an empty xml gets the reader's "needs its binning" error
         ds.source = path;
+        if (options.binningXml.empty())
+            ds.description = "binning " + std::filesystem::path(xml).filename().string() + " (matched by voxel count)";
         return ds;
     }
     case FileFormat::CaloClouds: {

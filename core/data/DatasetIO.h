@@ -11,7 +11,8 @@ namespace hepgen::data {
 
 /// Options a format may need; ignored by formats that do not.
 struct ReadOptions {
-    std::string binningXml;                ///< CaloChallenge: the binning_dataset_*.xml of the file
+    std::string binningXml;                ///< CaloChallenge: the binning_dataset_*.xml of the file (default:
+                                           ///< the bundled binning with the file's voxel count)
     std::vector<std::string> columnNames;  ///< .npy/.npz: names of the columns (default: CATHODE's six, or col0..)
     std::string npzMember;                 ///< .npz with several arrays: which one to read
 };

@@ -23,7 +23,7 @@ namespace {
 
 const double kPi = 3.14159265358979323846;
 
-std::string shared(const char* file) { return std::string(HEPGEN_SHARED_DATA_DIR) + "/calochallenge/" + file; }
+std::string shared(const char* file) { return std::string(HEPGEN_RESOURCE_DIR) + "/calochallenge/" + file; }
 std::string fixture(const char* file) { return std::string(HEPGEN_TEST_DATA_DIR) + "/" + file; }
 
 template <class F>

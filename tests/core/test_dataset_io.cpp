@@ -3,6 +3,7 @@
 #include "core/data/DatasetIO.h"
 #include "core/util/Error.h"
 
+#include <H5Cpp.h>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -10,7 +11,7 @@ using namespace hepgen::data;
 
 namespace {
 std::string fixture(const char* name) { return std::string(HEPGEN_TEST_DATA_DIR) + "/" + name; }
-std::string binning(const char* name) { return std::string(HEPGEN_SHARED_DATA_DIR) + "/calochallenge/" + name; }
+std::string binning(const char* name) { return std::string(HEPGEN_RESOURCE_DIR) + "/calochallenge/" + name; }
 } // namespace
 
 class TestDatasetIO : public QObject {
@@ -66,14 +67,30 @@ private Q_SLOTS:
         QVERIFY(clouds.showers->points.size() > 0);
     }
 
-    void calochallengeWithoutItsXmlSaysSo()
+    void calochallengeFindsItsBundledBinning()
     {
+        const Dataset ds = readDataset(fixture("calochallenge_ds2_small.h5"));
+        QCOMPARE(ds.showers->size(), std::size_t(5));
+        QVERIFY(QString::fromStdString(ds.description).contains("binning_dataset_2.xml"));
+    }
+
+    void calochallengeWithUnknownBinningSaysSo()
+    {
+        // A file whose voxel count matches no bundled binning, and no XML given.
+        QTemporaryDir dir;
+        const std::string odd = dir.filePath("odd.h5").toStdString();
+        {
+            H5::H5File f(odd, H5F_ACC_TRUNC);
+            hsize_t sd[2] = {2, 100}, ed[2] = {2, 1};
+            f.createDataSet("showers", H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, sd));
+            f.createDataSet("incident_energies", H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, ed));
+        }
         try {
-            readDataset(fixture("calochallenge_ds2_small.h5"));
+            readDataset(odd);
             QFAIL("expected a FormatError");
         } catch (const hepgen::FormatError& e) {
             QVERIFY2(QString(e.what()).contains("binning"), e.what());
-            QVERIFY2(QString(e.what()).contains("calochallenge_ds2_small.h5"), e.what());
+            QVERIFY2(QString(e.what()).contains("odd.h5"), e.what());
         }
     }
 
