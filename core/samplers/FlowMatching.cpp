@@ -10,27 +10,26 @@
 
 namespace hepgen::samplers {
 
-FlowMatchingTarget conditionalFlowMatchingTarget(const torch::Tensor& x0, const torch::Tensor& eps,
-                                                 const torch::Tensor& t)
+FlowMatchingTarget conditionalFlowMatchingTarget(
+    const torch::Tensor& x0, const torch::Tensor& eps, const torch::Tensor& t)
 {
     if (!x0.defined() || !eps.defined() || x0.dim() < 1 || x0.sizes() != eps.sizes())
         throw ConfigError(fmt::format("Flow matching needs x0 and eps of the same shape (N, ...); got {} and {}.",
-                                      x0.defined() ? shapeString(x0) : "(undefined)",
-                                      eps.defined() ? shapeString(eps) : "(undefined)"));
+            x0.defined() ? shapeString(x0) : "(undefined)", eps.defined() ? shapeString(eps) : "(undefined)"));
     if (!t.defined() || t.dim() > 1 || (t.dim() == 1 && t.size(0) != x0.size(0)))
         throw ConfigError(fmt::format("Flow matching time t must be 0-dim or of shape ({}); got {}.", x0.size(0),
-                                      t.defined() ? shapeString(t) : "(undefined)"));
+            t.defined() ? shapeString(t) : "(undefined)"));
     std::vector<int64_t> shape(static_cast<size_t>(x0.dim()), 1);
     shape[0] = t.numel();
     const auto tb = t.to(x0.options()).reshape(shape);
-    return {(1.0 - tb) * x0 + tb * eps, eps - x0};
+    return { (1.0 - tb) * x0 + tb * eps, eps - x0 };
 }
 
 std::vector<int64_t> solveAssignment(const std::vector<double>& cost, int64_t n)
 {
     if (n < 0 || cost.size() != static_cast<size_t>(n * n))
-        throw ConfigError(fmt::format("Assignment needs an n x n cost matrix; got {} values for n = {}.", cost.size(),
-                                      n));
+        throw ConfigError(
+            fmt::format("Assignment needs an n x n cost matrix; got {} values for n = {}.", cost.size(), n));
     for (double c : cost)
         if (!std::isfinite(c))
             throw ConfigError("Assignment costs must be finite.");
@@ -93,16 +92,16 @@ std::vector<int64_t> solveAssignment(const std::vector<double>& cost, int64_t n)
 OtPairing otPairing(const torch::Tensor& x0, const torch::Tensor& eps)
 {
     if (!x0.defined() || !eps.defined() || x0.dim() < 1 || x0.sizes() != eps.sizes() || x0.size(0) < 1)
-        throw ConfigError(fmt::format("OT pairing needs x0 and eps of the same shape (N, ...) with N >= 1; got {} and {}.",
-                                      x0.defined() ? shapeString(x0) : "(undefined)",
-                                      eps.defined() ? shapeString(eps) : "(undefined)"));
+        throw ConfigError(
+            fmt::format("OT pairing needs x0 and eps of the same shape (N, ...) with N >= 1; got {} and {}.",
+                x0.defined() ? shapeString(x0) : "(undefined)", eps.defined() ? shapeString(eps) : "(undefined)"));
     torch::NoGradGuard noGrad;
     const int64_t n = x0.size(0);
-    const auto a = x0.detach().reshape({n, -1}).to(torch::kCPU, torch::kFloat64);
-    const auto b = eps.detach().reshape({n, -1}).to(torch::kCPU, torch::kFloat64);
+    const auto a = x0.detach().reshape({ n, -1 }).to(torch::kCPU, torch::kFloat64);
+    const auto b = eps.detach().reshape({ n, -1 }).to(torch::kCPU, torch::kFloat64);
     // |a_i - b_j|^2 = |a_i|^2 + |b_j|^2 - 2 a_i.b_j, one matrix product; clamp the tiny negatives of cancellation.
-    const auto costMatrix =
-        (a.pow(2).sum(1, true) + b.pow(2).sum(1).unsqueeze(0) - 2.0 * a.matmul(b.t())).clamp_min(0.0).contiguous();
+    const auto costMatrix
+        = (a.pow(2).sum(1, true) + b.pow(2).sum(1).unsqueeze(0) - 2.0 * a.matmul(b.t())).clamp_min(0.0).contiguous();
     const std::vector<double> cost(costMatrix.data_ptr<double>(), costMatrix.data_ptr<double>() + n * n);
     const auto assignment = solveAssignment(cost, n);
     OtPairing out;

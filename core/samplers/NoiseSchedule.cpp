@@ -31,7 +31,8 @@ std::string shapeString(const torch::Tensor& x)
     return s + ")";
 }
 
-NoiseSchedule::NoiseSchedule(const NoiseScheduleOptions& options) : m_options(options)
+NoiseSchedule::NoiseSchedule(const NoiseScheduleOptions& options)
+    : m_options(options)
 {
     const int64_t T = options.steps();
     if (T < 1)
@@ -42,10 +43,11 @@ NoiseSchedule::NoiseSchedule(const NoiseScheduleOptions& options) : m_options(op
         const double scale = 1000.0 / static_cast<double>(T);
         const double b0 = options.betaStart() * scale, b1 = options.betaEnd() * scale;
         if (!(options.betaStart() > 0.0) || !(options.betaEnd() >= options.betaStart()) || !(b1 < 1.0))
-            throw ConfigError(fmt::format("Linear beta schedule needs 0 < betaStart <= betaEnd and betaEnd * 1000/T < 1; "
-                                          "got betaStart {}, betaEnd {}, T {}.",
-                                          options.betaStart(), options.betaEnd(), T));
-        m_betas = T == 1 ? torch::full({1}, b0, kDoubleCpu) : torch::linspace(b0, b1, T, kDoubleCpu);
+            throw ConfigError(
+                fmt::format("Linear beta schedule needs 0 < betaStart <= betaEnd and betaEnd * 1000/T < 1; "
+                            "got betaStart {}, betaEnd {}, T {} (for short schedules use the cosine schedule).",
+                    options.betaStart(), options.betaEnd(), T));
+        m_betas = T == 1 ? torch::full({ 1 }, b0, kDoubleCpu) : torch::linspace(b0, b1, T, kDoubleCpu);
     } else {
         const double s = options.cosineOffset();
         if (!(s >= 0.0))
@@ -59,7 +61,7 @@ NoiseSchedule::NoiseSchedule(const NoiseScheduleOptions& options) : m_options(op
     }
     m_alphas = 1.0 - m_betas;
     m_alphaBars = torch::cumprod(m_alphas, 0);
-    m_alphaBarsPrev = torch::cat({torch::ones({1}, kDoubleCpu), m_alphaBars.slice(0, 0, T - 1)});
+    m_alphaBarsPrev = torch::cat({ torch::ones({ 1 }, kDoubleCpu), m_alphaBars.slice(0, 0, T - 1) });
     m_betaTildes = (1.0 - m_alphaBarsPrev) / (1.0 - m_alphaBars) * m_betas;
 }
 
@@ -85,7 +87,7 @@ torch::Tensor NoiseSchedule::gather(const torch::Tensor& table, const torch::Ten
     const bool perSample = t.dim() == 1;
     if (t.dim() > 1 || (perSample && (like.dim() == 0 || t.size(0) != like.size(0))))
         throw ConfigError(fmt::format("Timestep tensor t must be 0-dim or of shape (N) with N = {}; got shape {}.",
-                                      like.dim() > 0 ? like.size(0) : 0, shapeString(t)));
+            like.dim() > 0 ? like.size(0) : 0, shapeString(t)));
     auto index = t.detach().to(torch::kCPU);
     if (index.is_floating_point()) {
         // Networks receive t as float; accept it back as long as it holds whole numbers.
@@ -94,12 +96,12 @@ torch::Tensor NoiseSchedule::gather(const torch::Tensor& table, const torch::Ten
     } else if (index.scalar_type() == torch::kBool || index.is_complex()) {
         throw ConfigError("Timestep tensor t must be an integer tensor.");
     }
-    index = index.to(torch::kLong).reshape({-1});
+    index = index.to(torch::kLong).reshape({ -1 });
     if (index.numel() > 0) {
         const int64_t lo = index.min().item<int64_t>(), hi = index.max().item<int64_t>();
         if (lo < 0 || hi >= table.size(0))
-            throw ConfigError(fmt::format("Timestep t must lie in [0, {}]; got values in [{}, {}].", table.size(0) - 1,
-                                          lo, hi));
+            throw ConfigError(
+                fmt::format("Timestep t must lie in [0, {}]; got values in [{}, {}].", table.size(0) - 1, lo, hi));
     }
     std::vector<int64_t> shape(static_cast<size_t>(std::max<int64_t>(like.dim(), 1)), 1);
     shape[0] = index.numel();
@@ -111,14 +113,16 @@ torch::Tensor NoiseSchedule::addNoise(const torch::Tensor& x0, const torch::Tens
     return gather(m_alphaBars.sqrt(), t, x0) * x0 + gather((1.0 - m_alphaBars).sqrt(), t, x0) * eps;
 }
 
-torch::Tensor NoiseSchedule::predictX0(const torch::Tensor& xt, const torch::Tensor& epsPred, const torch::Tensor& t) const
+torch::Tensor NoiseSchedule::predictX0(
+    const torch::Tensor& xt, const torch::Tensor& epsPred, const torch::Tensor& t) const
 {
     // Solve eq. 4 for x0: multiply by 1/sqrt(alphaBar) rather than divide so the two tables are exact in float64.
-    return gather(m_alphaBars.rsqrt(), t, xt) * xt - gather(((1.0 - m_alphaBars) / m_alphaBars).sqrt(), t, xt) * epsPred;
+    return gather(m_alphaBars.rsqrt(), t, xt) * xt
+        - gather(((1.0 - m_alphaBars) / m_alphaBars).sqrt(), t, xt) * epsPred;
 }
 
-torch::Tensor NoiseSchedule::predictEpsilon(const torch::Tensor& xt, const torch::Tensor& x0Pred,
-                                            const torch::Tensor& t) const
+torch::Tensor NoiseSchedule::predictEpsilon(
+    const torch::Tensor& xt, const torch::Tensor& x0Pred, const torch::Tensor& t) const
 {
     return (xt - gather(m_alphaBars.sqrt(), t, xt) * x0Pred) * gather((1.0 - m_alphaBars).rsqrt(), t, xt);
 }
@@ -128,7 +132,7 @@ Posterior NoiseSchedule::posterior(const torch::Tensor& x0, const torch::Tensor&
     // Ho et al. 2020, eq. 7.
     const auto c0 = m_betas * m_alphaBarsPrev.sqrt() / (1.0 - m_alphaBars);
     const auto ct = m_alphas.sqrt() * (1.0 - m_alphaBarsPrev) / (1.0 - m_alphaBars);
-    return {gather(c0, t, xt) * x0 + gather(ct, t, xt) * xt, gather(m_betaTildes, t, xt)};
+    return { gather(c0, t, xt) * x0 + gather(ct, t, xt) * xt, gather(m_betaTildes, t, xt) };
 }
 
 } // namespace hepgen::samplers

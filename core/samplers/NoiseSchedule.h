@@ -23,7 +23,7 @@ enum class BetaSchedule {
 
 /// Which per-step variance the ancestral (DDPM) sampler uses: Ho et al. 2020, Sec. 3.2.
 enum class PosteriorVariance {
-    Beta,      ///< sigma_t^2 = beta_t (optimal for x0 ~ N(0, I))
+    Beta, ///< sigma_t^2 = beta_t (optimal for x0 ~ N(0, I))
     BetaTilde, ///< sigma_t^2 = beta~_t = (1 - alphaBar_{t-1}) / (1 - alphaBar_t) beta_t (optimal for a point x0)
 };
 
@@ -43,7 +43,7 @@ struct NoiseScheduleOptions {
 
 /// q(x_{t-1} | x_t, x_0) = N(mean, variance I) (Ho et al. 2020, eqs. 6-7).
 struct Posterior {
-    torch::Tensor mean;     ///< same shape as x_t
+    torch::Tensor mean; ///< same shape as x_t
     torch::Tensor variance; ///< beta~_t, shape (N, 1, ..., 1) broadcastable to x_t
 };
 
@@ -68,7 +68,8 @@ public:
     torch::Tensor alphaBarsPrev(torch::Dtype dtype = torch::kFloat32) const { return m_alphaBarsPrev.to(dtype); }
     /// Posterior variance beta~_t = (1 - alphaBar_{t-1}) / (1 - alphaBar_t) beta_t (Ho et al. eq. 7); beta~_0 = 0.
     torch::Tensor posteriorVariances(torch::Dtype dtype = torch::kFloat32) const { return m_betaTildes.to(dtype); }
-    /// Signal-to-noise ratio SNR_t = alphaBar_t / (1 - alphaBar_t) (Kingma et al. 2021, "Variational Diffusion Models").
+    /// Signal-to-noise ratio SNR_t = alphaBar_t / (1 - alphaBar_t) (Kingma et al. 2021, "Variational Diffusion
+    /// Models").
     torch::Tensor snr(torch::Dtype dtype = torch::kFloat32) const;
     /// sigma_t = sqrt(1 - alphaBar_t): the standard deviation of the noise in x_t.
     torch::Tensor noiseStds(torch::Dtype dtype = torch::kFloat32) const;
@@ -82,8 +83,8 @@ public:
     torch::Tensor predictX0(const torch::Tensor& xt, const torch::Tensor& epsPred, const torch::Tensor& t) const;
     /// eps from x0: eps = (x_t - sqrt(alphaBar_t) x0) / sqrt(1 - alphaBar_t).
     torch::Tensor predictEpsilon(const torch::Tensor& xt, const torch::Tensor& x0Pred, const torch::Tensor& t) const;
-    /// The posterior q(x_{t-1} | x_t, x_0): mean = c0 x0 + ct x_t with c0 = beta_t sqrt(alphaBar_{t-1}) / (1 - alphaBar_t),
-    /// ct = sqrt(alpha_t) (1 - alphaBar_{t-1}) / (1 - alphaBar_t), variance beta~_t (Ho et al. eqs. 6-7).
+    /// The posterior q(x_{t-1} | x_t, x_0): mean = c0 x0 + ct x_t with c0 = beta_t sqrt(alphaBar_{t-1}) / (1 -
+    /// alphaBar_t), ct = sqrt(alpha_t) (1 - alphaBar_{t-1}) / (1 - alphaBar_t), variance beta~_t (Ho et al. eqs. 6-7).
     Posterior posterior(const torch::Tensor& x0, const torch::Tensor& xt, const torch::Tensor& t) const;
 
     /// Gathers table[t] for each sample and reshapes it to (N, 1, ..., 1) so that it broadcasts against `like`

@@ -37,26 +37,26 @@ void checkNoise(const torch::Tensor& x, const char* sampler)
     if (!x.defined() || x.dim() < 1 || x.size(0) < 1 || !x.is_floating_point())
         throw ConfigError(fmt::format("{}: the initial noise must be a floating-point tensor of shape (N, ...) with "
                                       "N >= 1.",
-                                      sampler));
+            sampler));
 }
 
 // Calls a model function and checks that it answers with a tensor shaped like its input.
 torch::Tensor call(const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& fn,
-                   const torch::Tensor& x, const torch::Tensor& t, const char* sampler)
+    const torch::Tensor& x, const torch::Tensor& t, const char* sampler)
 {
     if (!fn)
         throw ConfigError(fmt::format("{}: no model function given.", sampler));
     auto out = fn(x, t);
     if (!out.defined() || out.sizes() != x.sizes())
         throw ConfigError(fmt::format("{}: the model returned shape {} for an input of shape {}.", sampler,
-                                      out.defined() ? shapeString(out) : std::string("(undefined)"), shapeString(x)));
+            out.defined() ? shapeString(out) : std::string("(undefined)"), shapeString(x)));
     return out;
 }
 
 // A time tensor (N) holding value, in x's dtype and on x's device.
 torch::Tensor timeLike(const torch::Tensor& x, double value)
 {
-    return torch::full({x.size(0)}, value, x.options());
+    return torch::full({ x.size(0) }, value, x.options());
 }
 
 void poll(const StopFn& shouldStop)
@@ -83,7 +83,7 @@ void record(Trajectory& trajectory, double time, const torch::Tensor& x, const t
 // ---------------------------------------------------------------------------------------------------- DDPM
 
 SamplerStep DdpmSampler::step(const torch::Tensor& epsPred, int64_t t, const torch::Tensor& xt,
-                              const torch::Tensor& noise, PosteriorVariance variance) const
+    const torch::Tensor& noise, PosteriorVariance variance) const
 {
     if (t < 0 || t >= m_schedule.steps())
         throw ConfigError(fmt::format("DDPM step t must lie in [0, {}], got {}.", m_schedule.steps() - 1, t));
@@ -93,15 +93,14 @@ SamplerStep DdpmSampler::step(const torch::Tensor& epsPred, int64_t t, const tor
     auto mean = (xt - (beta / std::sqrt(1.0 - alphaBar)) * epsPred) * (1.0 / std::sqrt(1.0 - beta));
     auto x0 = (xt - std::sqrt(1.0 - alphaBar) * epsPred) * (1.0 / std::sqrt(alphaBar));
     if (t == 0)
-        return {mean, x0};
-    const double var = variance == PosteriorVariance::Beta
-                           ? beta
-                           : m_schedule.posteriorVariances(torch::kFloat64)[t].item<double>();
-    return {mean + std::sqrt(var) * noise, x0};
+        return { mean, x0 };
+    const double var
+        = variance == PosteriorVariance::Beta ? beta : m_schedule.posteriorVariances(torch::kFloat64)[t].item<double>();
+    return { mean + std::sqrt(var) * noise, x0 };
 }
 
 SampleResult DdpmSampler::sample(const EpsilonFn& epsilon, const torch::Tensor& initialNoise,
-                                 const DdpmSamplerOptions& options, bool recordTrajectory) const
+    const DdpmSamplerOptions& options, bool recordTrajectory) const
 {
     checkNoise(initialNoise, "DDPM sampler");
     const int64_t T = m_schedule.steps();
@@ -141,12 +140,12 @@ std::vector<int64_t> DdimSampler::timesteps(int64_t steps) const
 }
 
 SamplerStep DdimSampler::step(const torch::Tensor& epsPred, int64_t t, int64_t tPrev, const torch::Tensor& xt,
-                              double eta, const torch::Tensor& noise) const
+    double eta, const torch::Tensor& noise) const
 {
     const int64_t T = m_schedule.steps();
     if (t < 0 || t >= T || tPrev < -1 || tPrev >= t)
-        throw ConfigError(fmt::format("DDIM step needs 0 <= t < {} and -1 <= tPrev < t; got t {}, tPrev {}.", T, t,
-                                      tPrev));
+        throw ConfigError(
+            fmt::format("DDIM step needs 0 <= t < {} and -1 <= tPrev < t; got t {}, tPrev {}.", T, t, tPrev));
     if (!(eta >= 0.0))
         throw ConfigError(fmt::format("DDIM eta must be >= 0, got {}.", eta));
     const auto alphaBars = m_schedule.alphaBars(torch::kFloat64);
@@ -158,11 +157,11 @@ SamplerStep DdimSampler::step(const torch::Tensor& epsPred, int64_t t, int64_t t
     auto prev = std::sqrt(aPrev) * x0 + std::sqrt(std::max(0.0, 1.0 - aPrev - sigma * sigma)) * epsPred;
     if (sigma > 0.0)
         prev = prev + sigma * noise;
-    return {prev, x0};
+    return { prev, x0 };
 }
 
 SampleResult DdimSampler::sample(const EpsilonFn& epsilon, const torch::Tensor& initialNoise,
-                                 const DdimSamplerOptions& options, bool recordTrajectory) const
+    const DdimSamplerOptions& options, bool recordTrajectory) const
 {
     checkNoise(initialNoise, "DDIM sampler");
     if (!(options.eta() >= 0.0))
@@ -200,8 +199,8 @@ torch::Tensor edmSigmaSchedule(int64_t steps, double sigmaMin, double sigmaMax, 
     if (steps < 1)
         throw ConfigError(fmt::format("EDM steps must be at least 1, got {}.", steps));
     if (!(sigmaMin > 0.0 && sigmaMin < sigmaMax && std::isfinite(sigmaMax)))
-        throw ConfigError(fmt::format("EDM needs 0 < sigmaMin < sigmaMax < inf; got sigmaMin {}, sigmaMax {}.",
-                                      sigmaMin, sigmaMax));
+        throw ConfigError(
+            fmt::format("EDM needs 0 < sigmaMin < sigmaMax < inf; got sigmaMin {}, sigmaMax {}.", sigmaMin, sigmaMax));
     if (!(rho > 0.0 && std::isfinite(rho)))
         throw ConfigError(fmt::format("EDM rho must be a positive number, got {}.", rho));
     const auto opts = torch::TensorOptions().dtype(torch::kFloat64);
@@ -209,17 +208,21 @@ torch::Tensor edmSigmaSchedule(int64_t steps, double sigmaMin, double sigmaMax, 
     const auto i = torch::arange(steps, opts);
     const double denom = steps > 1 ? static_cast<double>(steps - 1) : 1.0;
     const double lo = std::pow(sigmaMin, 1.0 / rho), hi = std::pow(sigmaMax, 1.0 / rho);
-    const auto sigmas = (hi + i / denom * (lo - hi)).pow(rho);
-    return torch::cat({sigmas, torch::zeros({1}, opts)});
+    auto sigmas = torch::cat({ (hi + i / denom * (lo - hi)).pow(rho), torch::zeros({ 1 }, opts) });
+    // Pin the ends to the exact settings (x^(1/rho))^rho is off by rounding.
+    sigmas[0] = sigmaMax;
+    if (steps > 1)
+        sigmas[steps - 1] = sigmaMin;
+    return sigmas;
 }
 
 SampleResult EdmSampler::sample(const DenoiserFn& denoiser, const torch::Tensor& initialNoise,
-                                const EdmSamplerOptions& options, bool recordTrajectory) const
+    const EdmSamplerOptions& options, bool recordTrajectory) const
 {
     checkNoise(initialNoise, "EDM sampler");
     if (!(options.sChurn() >= 0.0 && options.sNoise() >= 0.0))
-        throw ConfigError(fmt::format("EDM sChurn and sNoise must be >= 0; got {} and {}.", options.sChurn(),
-                                      options.sNoise()));
+        throw ConfigError(
+            fmt::format("EDM sChurn and sNoise must be >= 0; got {} and {}.", options.sChurn(), options.sNoise()));
     const auto sigmaTable = edmSigmaSchedule(options.steps(), options.sigmaMin(), options.sigmaMax(), options.rho());
     const auto sigmas = sigmaTable.accessor<double, 1>();
     const int64_t N = options.steps();
@@ -231,8 +234,8 @@ SampleResult EdmSampler::sample(const DenoiserFn& denoiser, const torch::Tensor&
         poll(options.shouldStop());
         const double tCur = sigmas[i], tNext = sigmas[i + 1];
         // Algorithm 2, lines 4-6: raise the noise level to tHat = (1 + gamma) tCur by adding fresh noise.
-        const double gamma = options.sChurn() > 0.0 && tCur >= options.sTmin() && tCur <= options.sTmax() ? gammaMax
-                                                                                                            : 0.0;
+        const double gamma
+            = options.sChurn() > 0.0 && tCur >= options.sTmin() && tCur <= options.sTmax() ? gammaMax : 0.0;
         const double tHat = tCur * (1.0 + gamma);
         auto xHat = x;
         if (gamma > 0.0)
@@ -260,7 +263,7 @@ SampleResult EdmSampler::sample(const DenoiserFn& denoiser, const torch::Tensor&
 // ---------------------------------------------------------------------------------------------------- ODE
 
 SampleResult OdeSolver::sample(const VelocityFn& velocity, const torch::Tensor& initialNoise,
-                               const OdeSolverOptions& options, bool recordTrajectory) const
+    const OdeSolverOptions& options, bool recordTrajectory) const
 {
     checkNoise(initialNoise, "ODE solver");
     const int64_t S = options.steps();
@@ -269,21 +272,23 @@ SampleResult OdeSolver::sample(const VelocityFn& velocity, const torch::Tensor& 
         throw ConfigError(fmt::format("ODE solver steps must be at least 1, got {}.", S));
     if (!std::isfinite(t0) || !std::isfinite(t1) || t0 == t1)
         throw ConfigError(fmt::format("ODE solver needs finite, distinct t0 and t1; got t0 {}, t1 {}.", t0, t1));
-    const double h = (t1 - t0) / static_cast<double>(S);
     const auto v = [&](const torch::Tensor& x, double t) { return call(velocity, x, timeLike(x, t), "ODE solver"); };
     SampleResult result;
     auto x = initialNoise;
     for (int64_t k = 0; k < S; ++k) {
         poll(options.shouldStop());
-        // t_k from the endpoints rather than by accumulating h, so the last step lands on t1 exactly.
+        // t_k from the endpoints rather than by accumulating h, so the last step lands on t1 exactly (and the last
+        // Euler step towards t1 = 0 is exactly x - t v, the recorded x0Pred).
         const double t = t0 + (t1 - t0) * static_cast<double>(k) / static_cast<double>(S);
+        const double tNext = k + 1 == S ? t1 : t0 + (t1 - t0) * static_cast<double>(k + 1) / static_cast<double>(S);
+        const double h = tNext - t;
         const auto k1 = v(x, t);
         torch::Tensor next;
         switch (options.method()) {
         case OdeMethod::Euler: next = x + h * k1; break;
         case OdeMethod::Heun: {
             // Explicit trapezoidal rule (Heun's method), second order.
-            const auto k2 = v(x + h * k1, t + h);
+            const auto k2 = v(x + h * k1, tNext);
             next = x + (0.5 * h) * (k1 + k2);
             break;
         }
@@ -291,7 +296,7 @@ SampleResult OdeSolver::sample(const VelocityFn& velocity, const torch::Tensor& 
             // Classical fourth-order Runge-Kutta.
             const auto k2 = v(x + (0.5 * h) * k1, t + 0.5 * h);
             const auto k3 = v(x + (0.5 * h) * k2, t + 0.5 * h);
-            const auto k4 = v(x + h * k3, t + h);
+            const auto k4 = v(x + h * k3, tNext);
             next = x + (h / 6.0) * (k1 + 2.0 * k2 + 2.0 * k3 + k4);
             break;
         }

@@ -56,8 +56,8 @@ struct SampleResult {
 
 /// One reverse step, named like diffusers' SchedulerOutput.
 struct SamplerStep {
-    torch::Tensor prevSample;          ///< x_{t-1} (or x at the next time)
-    torch::Tensor predOriginalSample;  ///< the clean sample predicted at x_t
+    torch::Tensor prevSample; ///< x_{t-1} (or x at the next time)
+    torch::Tensor predOriginalSample; ///< the clean sample predicted at x_t
 };
 
 // ---------------------------------------------------------------------------------------------------- DDPM
@@ -76,20 +76,23 @@ struct DdpmSamplerOptions {
 /// Ancestral DDPM sampling over all T steps of a schedule (Ho et al. 2020, Algorithm 2).
 class DdpmSampler {
 public:
-    explicit DdpmSampler(NoiseSchedule schedule) : m_schedule(std::move(schedule)) {}
+    explicit DdpmSampler(NoiseSchedule schedule)
+        : m_schedule(std::move(schedule))
+    {
+    }
     const NoiseSchedule& schedule() const { return m_schedule; }
 
     /// One step t -> t-1 (t in 0..T-1, 0-based): x_{t-1} = (x_t - beta_t / sqrt(1 - alphaBar_t) eps) / sqrt(alpha_t)
     /// + sigma_t z (Ho et al. eq. 11 and Algorithm 2); `noise` z is ignored (may be undefined) at t = 0.
     /// Throws hepgen::ConfigError for t out of range.
     SamplerStep step(const torch::Tensor& epsPred, int64_t t, const torch::Tensor& xt, const torch::Tensor& noise,
-                     PosteriorVariance variance = PosteriorVariance::Beta) const;
+        PosteriorVariance variance = PosteriorVariance::Beta) const;
 
     /// Runs x_T = initialNoise (~ N(0, I)) down to x_0: T network calls. Trajectory: T + 1 entries, times T..0.
     /// Throws hepgen::ConfigError for an empty/non-float noise tensor or a network output of the wrong shape,
     /// hepgen::Cancelled when stopped.
     SampleResult sample(const EpsilonFn& epsilon, const torch::Tensor& initialNoise,
-                        const DdpmSamplerOptions& options = {}, bool record = false) const;
+        const DdpmSamplerOptions& options = {}, bool record = false) const;
 
 private:
     NoiseSchedule m_schedule;
@@ -111,7 +114,10 @@ struct DdimSamplerOptions {
 /// DDIM sampling (Song, Meng & Ermon 2021, eq. 12) on a subsequence of a schedule's timesteps.
 class DdimSampler {
 public:
-    explicit DdimSampler(NoiseSchedule schedule) : m_schedule(std::move(schedule)) {}
+    explicit DdimSampler(NoiseSchedule schedule)
+        : m_schedule(std::move(schedule))
+    {
+    }
     const NoiseSchedule& schedule() const { return m_schedule; }
 
     /// The S timesteps visited, descending from T-1 to 0: round(k (T-1) / (S-1)). Throws hepgen::ConfigError
@@ -122,13 +128,13 @@ public:
     /// x_prev = sqrt(aPrev) x0 + sqrt(1 - aPrev - sigma^2) eps + sigma z with
     /// sigma = eta sqrt((1 - aPrev) / (1 - a_t)) sqrt(1 - a_t / aPrev) (eqs. 12, 16). z may be undefined if sigma = 0.
     SamplerStep step(const torch::Tensor& epsPred, int64_t t, int64_t tPrev, const torch::Tensor& xt, double eta,
-                     const torch::Tensor& noise) const;
+        const torch::Tensor& noise) const;
 
     /// Runs initialNoise (~ N(0, I), at t = T-1) to the clean end in S network calls. Trajectory: S + 1 entries,
     /// times t+1 of the visited steps, then 0. Throws hepgen::ConfigError for bad options (S, eta < 0) or inputs,
     /// hepgen::Cancelled when stopped.
     SampleResult sample(const EpsilonFn& epsilon, const torch::Tensor& initialNoise,
-                        const DdimSamplerOptions& options = {}, bool record = false) const;
+        const DdimSamplerOptions& options = {}, bool record = false) const;
 
 private:
     NoiseSchedule m_schedule;
@@ -166,7 +172,7 @@ public:
     /// times sigma_0..sigma_N = 0; x0Pred = D(x_i; sigma_i). Throws hepgen::ConfigError for bad options or inputs,
     /// hepgen::Cancelled when stopped.
     SampleResult sample(const DenoiserFn& denoiser, const torch::Tensor& initialNoise,
-                        const EdmSamplerOptions& options = {}, bool record = false) const;
+        const EdmSamplerOptions& options = {}, bool record = false) const;
 };
 
 // ---------------------------------------------------------------------------------------------------- ODE
@@ -194,7 +200,7 @@ public:
     /// Integrates from initialNoise at t0 to t1. Throws hepgen::ConfigError for steps < 1, t0 == t1, non-finite
     /// times or bad inputs, hepgen::Cancelled when stopped.
     SampleResult sample(const VelocityFn& velocity, const torch::Tensor& initialNoise,
-                        const OdeSolverOptions& options = {}, bool record = false) const;
+        const OdeSolverOptions& options = {}, bool record = false) const;
 };
 
 } // namespace hepgen::samplers
