@@ -34,7 +34,8 @@ struct OtPairing {
 /// Exact mini-batch optimal-transport pairing: the permutation pi minimising sum_i |x0_i - eps_pi(i)|^2 (squared
 /// Euclidean distance over all non-batch axes). Solved as a linear assignment problem with the Hungarian algorithm
 /// (Kuhn 1955; shortest augmenting paths with potentials, O(N^3)) on a float64 CPU cost matrix; meant for training
-/// batches up to a few hundred (N = 512 takes ~0.1 s). Throws hepgen::ConfigError when the shapes differ or N = 0.
+/// batches up to a few hundred (N = 512: ~30 ms for 3 features, ~120 ms for 2000). Throws hepgen::ConfigError when the
+/// shapes differ or N = 0.
 OtPairing otPairing(const torch::Tensor& x0, const torch::Tensor& eps);
 
 /// The linear assignment behind otPairing: for a row-major n x n cost matrix, the column assigned to each row so that

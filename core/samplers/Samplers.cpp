@@ -59,6 +59,13 @@ torch::Tensor timeLike(const torch::Tensor& x, double value)
     return torch::full({ x.size(0) }, value, x.options());
 }
 
+// The integer timestep of DDPM/DDIM as a float32 tensor (N) on x's device: float32 holds every step exactly, where
+// a half-precision x would not.
+torch::Tensor timestepLike(const torch::Tensor& x, int64_t t)
+{
+    return torch::full({ x.size(0) }, static_cast<double>(t), x.options().dtype(torch::kFloat32));
+}
+
 void poll(const StopFn& shouldStop)
 {
     if (shouldStop && shouldStop())
@@ -109,7 +116,7 @@ SampleResult DdpmSampler::sample(const EpsilonFn& epsilon, const torch::Tensor& 
     auto x = initialNoise;
     for (int64_t t = T - 1; t >= 0; --t) {
         poll(options.shouldStop());
-        const auto eps = call(epsilon, x, timeLike(x, static_cast<double>(t)), "DDPM sampler");
+        const auto eps = call(epsilon, x, timestepLike(x, t), "DDPM sampler");
         const auto z = t > 0 ? noise.like(x) : torch::Tensor();
         auto out = step(eps, t, x, z, options.variance());
         if (recordTrajectory)
@@ -176,7 +183,7 @@ SampleResult DdimSampler::sample(const EpsilonFn& epsilon, const torch::Tensor& 
         poll(options.shouldStop());
         const int64_t t = ts[static_cast<size_t>(k)];
         const int64_t tPrev = k + 1 < S ? ts[static_cast<size_t>(k + 1)] : -1;
-        const auto eps = call(epsilon, x, timeLike(x, static_cast<double>(t)), "DDIM sampler");
+        const auto eps = call(epsilon, x, timestepLike(x, t), "DDIM sampler");
         // Draw noise only where the step uses it (sigma > 0), so eta = 1 with S = T consumes the same numbers as DDPM.
         const double a = alphaBars[t].item<double>(), aPrev = tPrev < 0 ? 1.0 : alphaBars[tPrev].item<double>();
         const bool noisy = options.eta() > 0.0 && aPrev < 1.0 && a < aPrev;

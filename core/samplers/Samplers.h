@@ -9,10 +9,10 @@
 //   EdmSampler   Karras et al. 2022 (EDM), Heun 2nd order, Algorithm 1 (+ optional churn, Algorithm 2)
 //   OdeSolver    Euler / Heun / RK4 for dx/dt = v(x, t): flow matching (Lipman et al. 2023) from t = 1 to 0
 //
-// Conventions: batch-first tensors (N, ...); every tensor the functions receive (t, sigma, noise)
-// follows the dtype and device of the initial noise. The samplers run in the caller's grad mode:
-// wrap inference in torch::NoGradGuard. Cancellation: when options.shouldStop() returns true the
-// sampler throws hepgen::Cancelled between steps; options.progress(done, total) is called after each.
+// Conventions: batch-first tensors (N, ...); every tensor the functions receive (sigma, t, noise) follows
+// the dtype and device of the initial noise, except DDPM/DDIM timesteps, which are float32 (exact integers). The
+// samplers run in the caller's grad mode: wrap inference in torch::NoGradGuard. Cancellation: when options.shouldStop()
+// returns true the sampler throws hepgen::Cancelled between steps; options.progress(done, total) is called after each.
 #include "core/samplers/NoiseSchedule.h"
 
 #include <torch/torch.h>
@@ -20,11 +20,12 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace hepgen::samplers {
 
-/// eps-prediction network eps(x_t, t), t a tensor (N) holding integer timesteps 0..T-1 (as float, dtype of x_t).
+/// eps-prediction network eps(x_t, t), t a float32 tensor (N) on x_t's device holding integer timesteps 0..T-1.
 using EpsilonFn = std::function<torch::Tensor(const torch::Tensor& xt, const torch::Tensor& t)>;
 /// Velocity field v(x, t) of a continuous-time model, t a tensor (N) in [0, 1] (dtype of x).
 using VelocityFn = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& t)>;
