@@ -20,9 +20,8 @@ FlowResult packedSpline(const torch::Tensor& x, const torch::Tensor& params, boo
 {
     const int64_t k = o.bins();
     const auto r = rationalQuadraticSpline(x, params.narrow(-1, 0, k), params.narrow(-1, k, k),
-                                           params.narrow(-1, 2 * k, k - 1), inverse, o.tailBound(), o.minBinWidth(),
-                                           o.minBinHeight(), o.minDerivative());
-    return {r.outputs, r.logAbsDet.sum(-1)};
+        params.narrow(-1, 2 * k, k - 1), inverse, o.tailBound(), o.minBinWidth(), o.minBinHeight(), o.minDerivative());
+    return { r.outputs, r.logAbsDet.sum(-1) };
 }
 
 void checkSplineOptions(const SplineOptions& o, const char* owner)
@@ -34,7 +33,7 @@ void checkSplineOptions(const SplineOptions& o, const char* owner)
     const double kk = static_cast<double>(o.bins());
     if (!(o.minBinWidth() >= 0) || o.minBinWidth() * kk >= 1 || !(o.minBinHeight() >= 0) || o.minBinHeight() * kk >= 1)
         throw ConfigError(fmt::format("{}: spline minimum bin width {} / height {} must lie in [0, 1/bins).", owner,
-                                      o.minBinWidth(), o.minBinHeight()));
+            o.minBinWidth(), o.minBinHeight()));
     if (!(o.minDerivative() >= 0) || o.minDerivative() >= 1)
         throw ConfigError(
             fmt::format("{}: spline minimum derivative must lie in [0, 1), got {}.", owner, o.minDerivative()));
@@ -51,7 +50,7 @@ void checkContext(const torch::Tensor& context, int64_t contextFeatures, int64_t
         throw ConfigError(fmt::format("{} needs a context of {} columns but none was given.", owner, contextFeatures));
     if (context.dim() != 2 || context.size(1) != contextFeatures || context.size(0) != n)
         throw ConfigError(fmt::format("{} needs a context of shape ({}, {}), got {} dimensions with {} columns.", owner,
-                                      n, contextFeatures, context.dim(), context.dim() > 1 ? context.size(1) : 0));
+            n, contextFeatures, context.dim(), context.dim() > 1 ? context.size(1) : 0));
 }
 
 void checkInput(const torch::Tensor& x, int64_t features, const char* owner)

@@ -9,12 +9,10 @@ namespace hepgen::models::flows {
 
 namespace {
 
-constexpr std::pair<FlowKind, const char*> kFlowKindNames[] = {{FlowKind::AffineCoupling, "affine-coupling"},
-                                                               {FlowKind::RqsCoupling, "rqs-coupling"},
-                                                               {FlowKind::MafAffine, "maf-affine"},
-                                                               {FlowKind::MafRqs, "maf-rqs"}};
-constexpr std::pair<PermutationKind, const char*> kPermutationNames[] = {
-    {PermutationKind::None, "none"}, {PermutationKind::Reverse, "reverse"}, {PermutationKind::Random, "random"}};
+constexpr std::pair<FlowKind, const char*> kFlowKindNames[] = { { FlowKind::AffineCoupling, "affine-coupling" },
+    { FlowKind::RqsCoupling, "rqs-coupling" }, { FlowKind::MafAffine, "maf-affine" }, { FlowKind::MafRqs, "maf-rqs" } };
+constexpr std::pair<PermutationKind, const char*> kPermutationNames[] = { { PermutationKind::None, "none" },
+    { PermutationKind::Reverse, "reverse" }, { PermutationKind::Random, "random" } };
 
 void checkOptions(const FlowOptions& o)
 {
@@ -26,8 +24,8 @@ void checkOptions(const FlowOptions& o)
         throw ConfigError(fmt::format("Flow: layers must be at least 1, got {}.", o.layers()));
     const bool coupling = o.kind() == FlowKind::AffineCoupling || o.kind() == FlowKind::RqsCoupling;
     if (coupling && o.features() == 1 && o.context() == 0)
-        throw ConfigError(fmt::format("Flow: a {} flow over 1 feature needs a context; use maf-affine or maf-rqs.",
-                                      toString(o.kind())));
+        throw ConfigError(fmt::format(
+            "Flow: a {} flow over 1 feature needs a context; use maf-affine or maf-rqs.", toString(o.kind())));
 }
 
 } // namespace
@@ -71,7 +69,11 @@ torch::Tensor standardNormalLogProb(const torch::Tensor& z)
     return -0.5 * z.square().sum(1) - 0.5 * static_cast<double>(z.size(1)) * logTwoPi;
 }
 
-FlowImpl::FlowImpl(const FlowOptions& options_) : options(options_) { reset(); }
+FlowImpl::FlowImpl(const FlowOptions& options_)
+    : options(options_)
+{
+    reset();
+}
 
 void FlowImpl::reset()
 {
@@ -94,8 +96,11 @@ void FlowImpl::reset()
                                                      .scale(options.affineScale())));
             break;
         case FlowKind::RqsCoupling:
-            transforms->push_back(RqsCoupling(
-                RqsCouplingOptions(d).context(options.context()).hidden(options.hidden()).transformOdd(odd).spline(spline)));
+            transforms->push_back(RqsCoupling(RqsCouplingOptions(d)
+                                                  .context(options.context())
+                                                  .hidden(options.hidden())
+                                                  .transformOdd(odd)
+                                                  .spline(spline)));
             break;
         case FlowKind::MafAffine:
             transforms->push_back(MafAffine(
@@ -107,9 +112,8 @@ void FlowImpl::reset()
             break;
         }
         if (d > 1 && options.permutation() != PermutationKind::None)
-            transforms->push_back(Permutation(PermutationOptions(d)
-                                                  .kind(options.permutation())
-                                                  .seed(options.seed() + static_cast<uint64_t>(l))));
+            transforms->push_back(Permutation(
+                PermutationOptions(d).kind(options.permutation()).seed(options.seed() + static_cast<uint64_t>(l))));
     }
 }
 
@@ -138,17 +142,17 @@ torch::Tensor FlowImpl::broadcastContext(const torch::Tensor& context, int64_t n
     const torch::Tensor rows = context.dim() == 1 ? context.unsqueeze(0) : context;
     if (rows.dim() != 2 || rows.size(1) != c || (rows.size(0) != n && rows.size(0) != 1))
         throw ConfigError(fmt::format("Flow: context must be ({}, {}) or a single row of {} values.", n, c, c));
-    return rows.size(0) == n ? rows : rows.expand({n, c});
+    return rows.size(0) == n ? rows : rows.expand({ n, c });
 }
 
 FlowResult FlowImpl::forwardWithLogDet(const torch::Tensor& x, const torch::Tensor& context)
 {
     detail::checkInput(x, options.features(), "Flow");
     const auto c = broadcastContext(context, x.size(0));
-    FlowResult r{x, torch::zeros({x.size(0)}, x.options())};
+    FlowResult r { x, torch::zeros({ x.size(0) }, x.options()) };
     for (Bijection* b : bijections()) {
         const FlowResult step = b->forward(r.outputs, c);
-        r = {step.outputs, r.logAbsDet + step.logAbsDet};
+        r = { step.outputs, r.logAbsDet + step.logAbsDet };
     }
     return r;
 }
@@ -157,11 +161,11 @@ FlowResult FlowImpl::inverseWithLogDet(const torch::Tensor& z, const torch::Tens
 {
     detail::checkInput(z, options.features(), "Flow");
     const auto c = broadcastContext(context, z.size(0));
-    FlowResult r{z, torch::zeros({z.size(0)}, z.options())};
+    FlowResult r { z, torch::zeros({ z.size(0) }, z.options()) };
     const auto layers = bijections();
     for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
         const FlowResult step = (*it)->inverse(r.outputs, c);
-        r = {step.outputs, r.logAbsDet + step.logAbsDet};
+        r = { step.outputs, r.logAbsDet + step.logAbsDet };
     }
     return r;
 }
@@ -178,10 +182,14 @@ torch::Tensor FlowImpl::sample(int64_t n, const torch::Tensor& context)
         throw ConfigError(fmt::format("Flow: cannot draw {} samples.", n));
     const auto params = parameters();
     const auto like = params.front();
-    const auto z = torch::randn({n, options.features()}, torch::TensorOptions().dtype(like.dtype()).device(like.device()));
+    const auto z
+        = torch::randn({ n, options.features() }, torch::TensorOptions().dtype(like.dtype()).device(like.device()));
     return inverseWithLogDet(z, context).outputs;
 }
 
-Flow makeFlow(const FlowOptions& o) { return Flow(o); }
+Flow makeFlow(const FlowOptions& o)
+{
+    return Flow(o);
+}
 
 } // namespace hepgen::models::flows

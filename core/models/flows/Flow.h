@@ -28,7 +28,10 @@ PermutationKind permutationKindFromString(const std::string& name);
 
 /// Every setting of a flow, with defaults (saved next to a checkpoint; reset() rebuilds from it).
 struct FlowOptions {
-    explicit FlowOptions(int64_t features = 2) : features_(features) {}
+    explicit FlowOptions(int64_t features = 2)
+        : features_(features)
+    {
+    }
     TORCH_ARG(FlowKind, kind) = FlowKind::RqsCoupling;
     /// Data dimension D.
     TORCH_ARG(int64_t, features);
@@ -37,7 +40,7 @@ struct FlowOptions {
     /// Number of coupling / autoregressive layers (a permutation follows each).
     TORCH_ARG(int64_t, layers) = 4;
     /// Hidden layer sizes of each conditioner / MADE.
-    TORCH_ARG(std::vector<int64_t>, hidden) = {64, 64};
+    TORCH_ARG(std::vector<int64_t>, hidden) = { 64, 64 };
     /// Spline bins K (RQS kinds).
     TORCH_ARG(int64_t, bins) = 8;
     /// Spline interval [-B, B] (RQS kinds); identity outside.
@@ -76,7 +79,7 @@ public:
     std::vector<Bijection*> bijections() const;
 
     FlowOptions options;
-    torch::nn::ModuleList transforms{nullptr};
+    torch::nn::ModuleList transforms { nullptr };
 
 private:
     torch::Tensor broadcastContext(const torch::Tensor& context, int64_t n) const;

@@ -21,10 +21,9 @@ torch::Tensor degreeMask(const std::vector<int64_t>& outDegrees, const std::vect
 /// x = 0 each pass of `step` (elementwise inverse given the network evaluated at the current x)
 /// fixes one more feature; after D passes x is exact and the last pass's log-determinant is the
 /// one at the final x.
-template <class Step>
-FlowResult autoregressiveInverse(const torch::Tensor& z, int64_t features, Step&& step)
+template <class Step> FlowResult autoregressiveInverse(const torch::Tensor& z, int64_t features, Step&& step)
 {
-    FlowResult r{torch::zeros_like(z), {}};
+    FlowResult r { torch::zeros_like(z), {} };
     for (int64_t d = 0; d < features; ++d)
         r = step(r.outputs);
     return r;
@@ -33,14 +32,19 @@ FlowResult autoregressiveInverse(const torch::Tensor& z, int64_t features, Step&
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
-MaskedLinearImpl::MaskedLinearImpl(int64_t in_, int64_t out_) : in(in_), out(out_) { reset(); }
+MaskedLinearImpl::MaskedLinearImpl(int64_t in_, int64_t out_)
+    : in(in_)
+    , out(out_)
+{
+    reset();
+}
 
 void MaskedLinearImpl::reset()
 {
     if (in < 1 || out < 1)
         throw ConfigError(fmt::format("MaskedLinear: sizes must be at least 1, got {} -> {}.", in, out));
     linear = register_module("linear", torch::nn::Linear(in, out));
-    mask = register_buffer("mask", torch::ones({out, in}));
+    mask = register_buffer("mask", torch::ones({ out, in }));
 }
 
 torch::Tensor MaskedLinearImpl::forward(const torch::Tensor& x)
@@ -57,14 +61,19 @@ void MaskedLinearImpl::setMask(const torch::Tensor& m)
 }
 
 // ---------------------------------------------------------------------------------------------
-MadeImpl::MadeImpl(const MadeOptions& options_) : options(options_) { reset(); }
+MadeImpl::MadeImpl(const MadeOptions& options_)
+    : options(options_)
+{
+    reset();
+}
 
 void MadeImpl::reset()
 {
     const int64_t d = options.features();
     if (d < 1 || options.outputsPerFeature() < 1 || options.context() < 0)
-        throw ConfigError(fmt::format("Made: needs features >= 1, outputsPerFeature >= 1, context >= 0; got {}, {}, {}.",
-                                      d, options.outputsPerFeature(), options.context()));
+        throw ConfigError(
+            fmt::format("Made: needs features >= 1, outputsPerFeature >= 1, context >= 0; got {}, {}, {}.", d,
+                options.outputsPerFeature(), options.context()));
     if (options.hidden().empty())
         throw ConfigError("Made: needs at least one hidden layer.");
     layers.clear();
@@ -92,7 +101,7 @@ void MadeImpl::reset()
     for (int64_t i = 0; i < d; ++i)
         outDegrees.insert(outDegrees.end(), static_cast<size_t>(options.outputsPerFeature()), i + 1);
     auto output = register_module("masked" + std::to_string(options.hidden().size()),
-                                  MaskedLinear(static_cast<int64_t>(prev.size()), d * options.outputsPerFeature()));
+        MaskedLinear(static_cast<int64_t>(prev.size()), d * options.outputsPerFeature()));
     output->setMask(degreeMask(outDegrees, prev, true));
     if (options.zeroLast()) {
         torch::NoGradGuard noGrad;
@@ -115,11 +124,15 @@ torch::Tensor MadeImpl::forward(const torch::Tensor& x, const torch::Tensor& con
         h = h + contextLayer->forward(context);
     for (size_t l = 1; l < layers.size(); ++l)
         h = layers[l]->forward(torch::relu(h));
-    return h.reshape({x.size(0), options.features(), options.outputsPerFeature()});
+    return h.reshape({ x.size(0), options.features(), options.outputsPerFeature() });
 }
 
 // ---------------------------------------------------------------------------------------------
-MafAffineImpl::MafAffineImpl(const MafAffineOptions& options_) : options(options_) { reset(); }
+MafAffineImpl::MafAffineImpl(const MafAffineOptions& options_)
+    : options(options_)
+{
+    reset();
+}
 
 void MafAffineImpl::reset()
 {
@@ -133,7 +146,7 @@ FlowResult MafAffineImpl::forward(const torch::Tensor& x, const torch::Tensor& c
 {
     const auto p = made->forward(x, context);
     const auto logScale = detail::affineLogScale(p.select(2, 1), options.scale(), options.tanhBound());
-    return {x * logScale.exp() + p.select(2, 0), logScale.sum(1)};
+    return { x * logScale.exp() + p.select(2, 0), logScale.sum(1) };
 }
 
 FlowResult MafAffineImpl::inverse(const torch::Tensor& z, const torch::Tensor& context)
@@ -142,19 +155,24 @@ FlowResult MafAffineImpl::inverse(const torch::Tensor& z, const torch::Tensor& c
     return autoregressiveInverse(z, options.features(), [&](const torch::Tensor& x) -> FlowResult {
         const auto p = made->forward(x, context);
         const auto logScale = detail::affineLogScale(p.select(2, 1), options.scale(), options.tanhBound());
-        return {(z - p.select(2, 0)) * (-logScale).exp(), -logScale.sum(1)};
+        return { (z - p.select(2, 0)) * (-logScale).exp(), -logScale.sum(1) };
     });
 }
 
 // ---------------------------------------------------------------------------------------------
-MafRqsImpl::MafRqsImpl(const MafRqsOptions& options_) : options(options_) { reset(); }
+MafRqsImpl::MafRqsImpl(const MafRqsOptions& options_)
+    : options(options_)
+{
+    reset();
+}
 
 void MafRqsImpl::reset()
 {
     detail::checkSplineOptions(options.spline(), "MafRqs");
-    made = register_module("made", Made(MadeOptions(options.features(), detail::splineParamsPerFeature(options.spline().bins()))
-                                            .context(options.context())
-                                            .hidden(options.hidden())));
+    made = register_module("made",
+        Made(MadeOptions(options.features(), detail::splineParamsPerFeature(options.spline().bins()))
+                 .context(options.context())
+                 .hidden(options.hidden())));
 }
 
 FlowResult MafRqsImpl::forward(const torch::Tensor& x, const torch::Tensor& context)

@@ -22,7 +22,7 @@ public:
     void setMask(const torch::Tensor& mask);
 
     int64_t in, out;
-    torch::nn::Linear linear{nullptr};
+    torch::nn::Linear linear { nullptr };
     torch::Tensor mask;
 };
 TORCH_MODULE(MaskedLinear);
@@ -30,12 +30,15 @@ TORCH_MODULE(MaskedLinear);
 /// Options of Made.
 struct MadeOptions {
     MadeOptions(int64_t features, int64_t outputsPerFeature)
-        : features_(features), outputsPerFeature_(outputsPerFeature) {}
+        : features_(features)
+        , outputsPerFeature_(outputsPerFeature)
+    {
+    }
     TORCH_ARG(int64_t, features);
     /// Network outputs for each feature (2 for an affine MAF, 3K - 1 for a spline MAF).
     TORCH_ARG(int64_t, outputsPerFeature);
     TORCH_ARG(int64_t, context) = 0;
-    TORCH_ARG(std::vector<int64_t>, hidden) = {64, 64};
+    TORCH_ARG(std::vector<int64_t>, hidden) = { 64, 64 };
     /// Zero the output layer so the network starts by outputting 0 (identity flows).
     TORCH_ARG(bool, zeroLast) = true;
 };
@@ -56,8 +59,8 @@ public:
     const std::vector<int64_t>& hiddenDegrees(size_t layer) const { return m_hiddenDegrees.at(layer); }
 
     MadeOptions options;
-    std::vector<MaskedLinear> layers;        ///< hidden layers then the output layer
-    torch::nn::Linear contextLayer{nullptr}; ///< context -> first hidden layer (null when unconditional)
+    std::vector<MaskedLinear> layers; ///< hidden layers then the output layer
+    torch::nn::Linear contextLayer { nullptr }; ///< context -> first hidden layer (null when unconditional)
 
 private:
     std::vector<std::vector<int64_t>> m_hiddenDegrees;
@@ -66,10 +69,13 @@ TORCH_MODULE(Made);
 
 /// Options of MafAffine.
 struct MafAffineOptions {
-    explicit MafAffineOptions(int64_t features) : features_(features) {}
+    explicit MafAffineOptions(int64_t features)
+        : features_(features)
+    {
+    }
     TORCH_ARG(int64_t, features);
     TORCH_ARG(int64_t, context) = 0;
-    TORCH_ARG(std::vector<int64_t>, hidden) = {64, 64};
+    TORCH_ARG(std::vector<int64_t>, hidden) = { 64, 64 };
     TORCH_ARG(AffineScale, scale) = AffineScale::Tanh;
     TORCH_ARG(double, tanhBound) = 2.0;
 };
@@ -85,16 +91,19 @@ public:
     FlowResult inverse(const torch::Tensor& z, const torch::Tensor& context = {}) override;
 
     MafAffineOptions options;
-    Made made{nullptr};
+    Made made { nullptr };
 };
 TORCH_MODULE(MafAffine);
 
 /// Options of MafRqs.
 struct MafRqsOptions {
-    explicit MafRqsOptions(int64_t features) : features_(features) {}
+    explicit MafRqsOptions(int64_t features)
+        : features_(features)
+    {
+    }
     TORCH_ARG(int64_t, features);
     TORCH_ARG(int64_t, context) = 0;
-    TORCH_ARG(std::vector<int64_t>, hidden) = {64, 64};
+    TORCH_ARG(std::vector<int64_t>, hidden) = { 64, 64 };
     TORCH_ARG(SplineOptions, spline);
 };
 
@@ -109,7 +118,7 @@ public:
     FlowResult inverse(const torch::Tensor& z, const torch::Tensor& context = {}) override;
 
     MafRqsOptions options;
-    Made made{nullptr};
+    Made made { nullptr };
 };
 TORCH_MODULE(MafRqs);
 

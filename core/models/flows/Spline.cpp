@@ -17,16 +17,15 @@ std::string shapeOf(const torch::Tensor& t)
     return s.str();
 }
 
-void checkArguments(const torch::Tensor& inputs, const torch::Tensor& w, const torch::Tensor& h,
-                    const torch::Tensor& d, double tailBound, double minBinWidth, double minBinHeight,
-                    double minDerivative)
+void checkArguments(const torch::Tensor& inputs, const torch::Tensor& w, const torch::Tensor& h, const torch::Tensor& d,
+    double tailBound, double minBinWidth, double minBinHeight, double minDerivative)
 {
     if (!inputs.defined() || !w.defined() || !h.defined() || !d.defined())
         throw ConfigError("rationalQuadraticSpline: inputs and all spline parameters must be defined tensors.");
     const int64_t k = w.dim() > 0 ? w.size(-1) : 0;
     if (k < 1)
-        throw ConfigError(fmt::format("rationalQuadraticSpline: needs at least one bin, got widths of shape {}.",
-                                      shapeOf(w)));
+        throw ConfigError(
+            fmt::format("rationalQuadraticSpline: needs at least one bin, got widths of shape {}.", shapeOf(w)));
     const auto batch = inputs.sizes();
     const auto sameBatch = [&](const torch::Tensor& p, int64_t last) {
         return p.dim() == inputs.dim() + 1 && p.sizes().slice(0, p.dim() - 1) == batch && p.size(-1) == last;
@@ -34,15 +33,15 @@ void checkArguments(const torch::Tensor& inputs, const torch::Tensor& w, const t
     if (!sameBatch(w, k) || !sameBatch(h, k) || !sameBatch(d, k - 1))
         throw ConfigError(fmt::format("rationalQuadraticSpline: parameter shapes widths {}, heights {}, derivatives "
                                       "{} do not fit inputs {} (expected (..., D, K), (..., D, K), (..., D, K-1)).",
-                                      shapeOf(w), shapeOf(h), shapeOf(d), shapeOf(inputs)));
+            shapeOf(w), shapeOf(h), shapeOf(d), shapeOf(inputs)));
     if (!(tailBound > 0))
         throw ConfigError(fmt::format("Spline tail bound must be positive, got {}.", tailBound));
     if (!(minBinWidth >= 0) || minBinWidth * static_cast<double>(k) >= 1)
-        throw ConfigError(fmt::format("Spline minimum bin width {} is invalid for {} bins (need 0 <= min < 1/K).",
-                                      minBinWidth, k));
+        throw ConfigError(
+            fmt::format("Spline minimum bin width {} is invalid for {} bins (need 0 <= min < 1/K).", minBinWidth, k));
     if (!(minBinHeight >= 0) || minBinHeight * static_cast<double>(k) >= 1)
-        throw ConfigError(fmt::format("Spline minimum bin height {} is invalid for {} bins (need 0 <= min < 1/K).",
-                                      minBinHeight, k));
+        throw ConfigError(
+            fmt::format("Spline minimum bin height {} is invalid for {} bins (need 0 <= min < 1/K).", minBinHeight, k));
     if (!(minDerivative >= 0) || minDerivative >= 1)
         throw ConfigError(fmt::format("Spline minimum derivative must lie in [0, 1), got {}.", minDerivative));
 }
@@ -56,9 +55,9 @@ torch::Tensor knots(const torch::Tensor& unnormalized, double minSize, double ta
     const auto inner = (2.0 * tailBound) * torch::cumsum(sizes, -1).narrow(-1, 0, k - 1) - tailBound;
     auto shape = unnormalized.sizes().vec();
     shape.back() = 1;
-    return torch::cat({torch::full(shape, -tailBound, unnormalized.options()), inner,
-                       torch::full(shape, tailBound, unnormalized.options())},
-                      -1);
+    return torch::cat({ torch::full(shape, -tailBound, unnormalized.options()), inner,
+                          torch::full(shape, tailBound, unnormalized.options()) },
+        -1);
 }
 
 torch::Tensor pick(const torch::Tensor& table, const torch::Tensor& index)
@@ -75,15 +74,14 @@ double splineDerivativeShift(double minDerivative)
 }
 
 SplineResult rationalQuadraticSpline(const torch::Tensor& inputs, const torch::Tensor& unnormalizedWidths,
-                                     const torch::Tensor& unnormalizedHeights,
-                                     const torch::Tensor& unnormalizedDerivatives, bool inverse, double tailBound,
-                                     double minBinWidth, double minBinHeight, double minDerivative)
+    const torch::Tensor& unnormalizedHeights, const torch::Tensor& unnormalizedDerivatives, bool inverse,
+    double tailBound, double minBinWidth, double minBinHeight, double minDerivative)
 {
     checkArguments(inputs, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives, tailBound, minBinWidth,
-                   minBinHeight, minDerivative);
+        minBinHeight, minDerivative);
     const int64_t k = unnormalizedWidths.size(-1);
 
-    const auto cumWidths = knots(unnormalizedWidths, minBinWidth, tailBound);   // x_0..x_K
+    const auto cumWidths = knots(unnormalizedWidths, minBinWidth, tailBound); // x_0..x_K
     const auto cumHeights = knots(unnormalizedHeights, minBinHeight, tailBound); // y_0..y_K
     const auto widths = cumWidths.narrow(-1, 1, k) - cumWidths.narrow(-1, 0, k);
     const auto heights = cumHeights.narrow(-1, 1, k) - cumHeights.narrow(-1, 0, k);
@@ -92,7 +90,7 @@ SplineResult rationalQuadraticSpline(const torch::Tensor& inputs, const torch::T
     edgeShape.back() = 1;
     const auto one = torch::ones(edgeShape, unnormalizedDerivatives.options());
     const auto derivatives = torch::cat(
-        {one, minDerivative + torch::softplus(unnormalizedDerivatives + splineDerivativeShift(minDerivative)), one},
+        { one, minDerivative + torch::softplus(unnormalizedDerivatives + splineDerivativeShift(minDerivative)), one },
         -1);
 
     // Evaluate the spline on inputs clamped into [-B, B] and select the identity outside: every
@@ -127,10 +125,11 @@ SplineResult rationalQuadraticSpline(const torch::Tensor& inputs, const torch::T
     }
     // Eq. 5: dy/dx = s^2 (d_{k+1} xi^2 + 2 s xi (1 - xi) + d_k (1 - xi)^2) / (s + curvature xi (1 - xi))^2.
     const auto t1mt = theta * (1 - theta);
-    const auto logDerivative = torch::log(sk.square() * (dk1 * theta.square() + 2 * sk * t1mt + dk * (1 - theta).square()))
+    const auto logDerivative
+        = torch::log(sk.square() * (dk1 * theta.square() + 2 * sk * t1mt + dk * (1 - theta).square()))
         - 2 * torch::log(sk + curvature * t1mt);
     const auto logAbsDet = inverse ? -logDerivative : logDerivative;
-    return {torch::where(inside, out, inputs), torch::where(inside, logAbsDet, torch::zeros_like(logAbsDet))};
+    return { torch::where(inside, out, inputs), torch::where(inside, logAbsDet, torch::zeros_like(logAbsDet)) };
 }
 
 } // namespace hepgen::models::flows

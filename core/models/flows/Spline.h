@@ -32,9 +32,7 @@ double splineDerivativeShift(double minDerivative);
 /// Throws hepgen::ConfigError for inconsistent shapes, K < 1, tailBound <= 0, minimum bin widths
 /// or heights with K * min >= 1, or minDerivative outside [0, 1).
 SplineResult rationalQuadraticSpline(const torch::Tensor& inputs, const torch::Tensor& unnormalizedWidths,
-                                     const torch::Tensor& unnormalizedHeights,
-                                     const torch::Tensor& unnormalizedDerivatives, bool inverse,
-                                     double tailBound = 3.0, double minBinWidth = 1e-3, double minBinHeight = 1e-3,
-                                     double minDerivative = 1e-3);
+    const torch::Tensor& unnormalizedHeights, const torch::Tensor& unnormalizedDerivatives, bool inverse,
+    double tailBound = 3.0, double minBinWidth = 1e-3, double minBinHeight = 1e-3, double minDerivative = 1e-3);
 
 } // namespace hepgen::models::flows

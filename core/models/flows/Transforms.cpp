@@ -28,11 +28,11 @@ void checkHidden(const std::vector<int64_t>& hidden, const char* owner)
 /// Splits features into the identity half I and the transformed half T, alternating over indices
 /// (RealNVP's checkerboard mask in 1D); a single feature is always transformed.
 void couplingHalves(int64_t features, int64_t context, bool transformOdd, const char* owner,
-                    std::vector<int64_t>& identity, std::vector<int64_t>& transformed)
+    std::vector<int64_t>& identity, std::vector<int64_t>& transformed)
 {
     if (features < 1 || context < 0)
-        throw ConfigError(fmt::format("{}: features must be >= 1 and context >= 0, got {} and {}.", owner, features,
-                                      context));
+        throw ConfigError(
+            fmt::format("{}: features must be >= 1 and context >= 0, got {} and {}.", owner, features, context));
     if (features == 1 && context == 0)
         throw ConfigError(fmt::format("{}: a coupling layer over 1 feature needs a context to condition on.", owner));
     identity.clear();
@@ -45,17 +45,17 @@ void couplingHalves(int64_t features, int64_t context, bool transformOdd, const 
 /// given the conditioner output (N, |T|, P), and puts the halves back in feature order.
 template <class Transform>
 FlowResult couplingApply(const torch::Tensor& x, const torch::Tensor& context, int64_t features, int64_t contextSize,
-                         const std::vector<int64_t>& identity, const std::vector<int64_t>& transformed,
-                         ConditionerMlp& conditioner, int64_t paramsPerFeature, const char* owner, Transform&& transform)
+    const std::vector<int64_t>& identity, const std::vector<int64_t>& transformed, ConditionerMlp& conditioner,
+    int64_t paramsPerFeature, const char* owner, Transform&& transform)
 {
     detail::checkInput(x, features, owner);
     detail::checkContext(context, contextSize, x.size(0), owner);
     const auto dev = x.device();
     const auto xI = x.index_select(1, indexTensor(identity, dev));
     const auto xT = x.index_select(1, indexTensor(transformed, dev));
-    const auto netIn = context.defined() ? torch::cat({xI, context}, 1) : xI;
+    const auto netIn = context.defined() ? torch::cat({ xI, context }, 1) : xI;
     const auto params = conditioner->forward(netIn).reshape(
-        {x.size(0), static_cast<int64_t>(transformed.size()), paramsPerFeature});
+        { x.size(0), static_cast<int64_t>(transformed.size()), paramsPerFeature });
     const FlowResult r = transform(xT, params);
     // cat gives the columns in the order [I..., T...]; gather them back into feature order.
     std::vector<int64_t> order(identity);
@@ -63,19 +63,23 @@ FlowResult couplingApply(const torch::Tensor& x, const torch::Tensor& context, i
     std::vector<int64_t> back(order.size());
     for (size_t j = 0; j < order.size(); ++j)
         back[static_cast<size_t>(order[j])] = static_cast<int64_t>(j);
-    return {torch::cat({xI, r.outputs}, 1).index_select(1, indexTensor(back, dev)), r.logAbsDet};
+    return { torch::cat({ xI, r.outputs }, 1).index_select(1, indexTensor(back, dev)), r.logAbsDet };
 }
 
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
-ConditionerMlpImpl::ConditionerMlpImpl(const ConditionerMlpOptions& options_) : options(options_) { reset(); }
+ConditionerMlpImpl::ConditionerMlpImpl(const ConditionerMlpOptions& options_)
+    : options(options_)
+{
+    reset();
+}
 
 void ConditionerMlpImpl::reset()
 {
     if (options.in() < 1 || options.out() < 1)
-        throw ConfigError(fmt::format("ConditionerMlp: sizes must be in >= 1 and out >= 1, got {} and {}.",
-                                      options.in(), options.out()));
+        throw ConfigError(fmt::format(
+            "ConditionerMlp: sizes must be in >= 1 and out >= 1, got {} and {}.", options.in(), options.out()));
     checkHidden(options.hidden(), "ConditionerMlp");
     m_layers.clear();
     int64_t in = options.in();
@@ -104,31 +108,35 @@ torch::Tensor ConditionerMlpImpl::forward(const torch::Tensor& x)
 }
 
 // ---------------------------------------------------------------------------------------------
-AffineCouplingImpl::AffineCouplingImpl(const AffineCouplingOptions& options_) : options(options_) { reset(); }
+AffineCouplingImpl::AffineCouplingImpl(const AffineCouplingOptions& options_)
+    : options(options_)
+{
+    reset();
+}
 
 void AffineCouplingImpl::reset()
 {
-    couplingHalves(options.features(), options.context(), options.transformOdd(), "AffineCoupling", m_identity,
-                   m_transformed);
+    couplingHalves(
+        options.features(), options.context(), options.transformOdd(), "AffineCoupling", m_identity, m_transformed);
     if (options.scale() == AffineScale::Tanh && !(options.tanhBound() > 0))
         throw ConfigError(fmt::format("AffineCoupling: tanhBound must be positive, got {}.", options.tanhBound()));
     checkHidden(options.hidden(), "AffineCoupling");
     const auto in = static_cast<int64_t>(m_identity.size()) + options.context();
     const auto out = 2 * static_cast<int64_t>(m_transformed.size()); // (shift, raw scale) per feature
-    conditioner = register_module("conditioner", ConditionerMlp(ConditionerMlpOptions(in, out).hidden(options.hidden())));
+    conditioner
+        = register_module("conditioner", ConditionerMlp(ConditionerMlpOptions(in, out).hidden(options.hidden())));
 }
 
 FlowResult AffineCouplingImpl::apply(const torch::Tensor& x, const torch::Tensor& context, bool inverse)
 {
     return couplingApply(x, context, options.features(), options.context(), m_identity, m_transformed, conditioner, 2,
-                         "AffineCoupling", [&](const torch::Tensor& xT, const torch::Tensor& p) -> FlowResult {
-                             const auto shift = p.select(2, 0);
-                             const auto logScale = detail::affineLogScale(p.select(2, 1), options.scale(),
-                                                                          options.tanhBound());
-                             if (!inverse)
-                                 return {xT * logScale.exp() + shift, logScale.sum(1)};
-                             return {(xT - shift) * (-logScale).exp(), -logScale.sum(1)};
-                         });
+        "AffineCoupling", [&](const torch::Tensor& xT, const torch::Tensor& p) -> FlowResult {
+            const auto shift = p.select(2, 0);
+            const auto logScale = detail::affineLogScale(p.select(2, 1), options.scale(), options.tanhBound());
+            if (!inverse)
+                return { xT * logScale.exp() + shift, logScale.sum(1) };
+            return { (xT - shift) * (-logScale).exp(), -logScale.sum(1) };
+        });
 }
 
 FlowResult AffineCouplingImpl::forward(const torch::Tensor& x, const torch::Tensor& context)
@@ -142,26 +150,32 @@ FlowResult AffineCouplingImpl::inverse(const torch::Tensor& z, const torch::Tens
 }
 
 // ---------------------------------------------------------------------------------------------
-RqsCouplingImpl::RqsCouplingImpl(const RqsCouplingOptions& options_) : options(options_) { reset(); }
+RqsCouplingImpl::RqsCouplingImpl(const RqsCouplingOptions& options_)
+    : options(options_)
+{
+    reset();
+}
 
 void RqsCouplingImpl::reset()
 {
-    couplingHalves(options.features(), options.context(), options.transformOdd(), "RqsCoupling", m_identity,
-                   m_transformed);
+    couplingHalves(
+        options.features(), options.context(), options.transformOdd(), "RqsCoupling", m_identity, m_transformed);
     detail::checkSplineOptions(options.spline(), "RqsCoupling");
     checkHidden(options.hidden(), "RqsCoupling");
     const auto in = static_cast<int64_t>(m_identity.size()) + options.context();
-    const auto out = static_cast<int64_t>(m_transformed.size()) * detail::splineParamsPerFeature(options.spline().bins());
-    conditioner = register_module("conditioner", ConditionerMlp(ConditionerMlpOptions(in, out).hidden(options.hidden())));
+    const auto out
+        = static_cast<int64_t>(m_transformed.size()) * detail::splineParamsPerFeature(options.spline().bins());
+    conditioner
+        = register_module("conditioner", ConditionerMlp(ConditionerMlpOptions(in, out).hidden(options.hidden())));
 }
 
 FlowResult RqsCouplingImpl::apply(const torch::Tensor& x, const torch::Tensor& context, bool inverse)
 {
     return couplingApply(x, context, options.features(), options.context(), m_identity, m_transformed, conditioner,
-                         detail::splineParamsPerFeature(options.spline().bins()), "RqsCoupling",
-                         [&](const torch::Tensor& xT, const torch::Tensor& p) {
-                             return detail::packedSpline(xT, p, inverse, options.spline());
-                         });
+        detail::splineParamsPerFeature(options.spline().bins()), "RqsCoupling",
+        [&](const torch::Tensor& xT, const torch::Tensor& p) {
+            return detail::packedSpline(xT, p, inverse, options.spline());
+        });
 }
 
 FlowResult RqsCouplingImpl::forward(const torch::Tensor& x, const torch::Tensor& context)
@@ -175,7 +189,11 @@ FlowResult RqsCouplingImpl::inverse(const torch::Tensor& z, const torch::Tensor&
 }
 
 // ---------------------------------------------------------------------------------------------
-PermutationImpl::PermutationImpl(const PermutationOptions& options_) : options(options_) { reset(); }
+PermutationImpl::PermutationImpl(const PermutationOptions& options_)
+    : options(options_)
+{
+    reset();
+}
 
 void PermutationImpl::reset()
 {
@@ -192,7 +210,7 @@ void PermutationImpl::reset()
         std::mt19937_64 rng(options.seed());
         for (int64_t i = d - 1; i > 0; --i)
             std::swap(m_permutation[static_cast<size_t>(i)],
-                      m_permutation[static_cast<size_t>(rng() % static_cast<uint64_t>(i + 1))]);
+                m_permutation[static_cast<size_t>(rng() % static_cast<uint64_t>(i + 1))]);
     }
     m_inversePermutation.resize(m_permutation.size());
     for (size_t i = 0; i < m_permutation.size(); ++i)
@@ -202,13 +220,14 @@ void PermutationImpl::reset()
 FlowResult PermutationImpl::forward(const torch::Tensor& x, const torch::Tensor& /*context*/)
 {
     detail::checkInput(x, options.features(), "Permutation");
-    return {x.index_select(1, indexTensor(m_permutation, x.device())), torch::zeros({x.size(0)}, x.options())};
+    return { x.index_select(1, indexTensor(m_permutation, x.device())), torch::zeros({ x.size(0) }, x.options()) };
 }
 
 FlowResult PermutationImpl::inverse(const torch::Tensor& z, const torch::Tensor& /*context*/)
 {
     detail::checkInput(z, options.features(), "Permutation");
-    return {z.index_select(1, indexTensor(m_inversePermutation, z.device())), torch::zeros({z.size(0)}, z.options())};
+    return { z.index_select(1, indexTensor(m_inversePermutation, z.device())),
+        torch::zeros({ z.size(0) }, z.options()) };
 }
 
 } // namespace hepgen::models::flows

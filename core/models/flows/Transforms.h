@@ -13,10 +13,14 @@ namespace hepgen::models::flows {
 
 /// Options of ConditionerMlp: in -> hidden... -> out with ReLU in between.
 struct ConditionerMlpOptions {
-    ConditionerMlpOptions(int64_t in, int64_t out) : in_(in), out_(out) {}
+    ConditionerMlpOptions(int64_t in, int64_t out)
+        : in_(in)
+        , out_(out)
+    {
+    }
     TORCH_ARG(int64_t, in);
     TORCH_ARG(int64_t, out);
-    TORCH_ARG(std::vector<int64_t>, hidden) = {64, 64};
+    TORCH_ARG(std::vector<int64_t>, hidden) = { 64, 64 };
     /// Zero the last layer's weight and bias so the network starts by outputting 0.
     TORCH_ARG(bool, zeroLast) = true;
 };
@@ -38,11 +42,14 @@ TORCH_MODULE(ConditionerMlp);
 
 /// Options of AffineCoupling.
 struct AffineCouplingOptions {
-    explicit AffineCouplingOptions(int64_t features) : features_(features) {}
+    explicit AffineCouplingOptions(int64_t features)
+        : features_(features)
+    {
+    }
     TORCH_ARG(int64_t, features);
     /// Columns of the context c (0: unconditional).
     TORCH_ARG(int64_t, context) = 0;
-    TORCH_ARG(std::vector<int64_t>, hidden) = {64, 64};
+    TORCH_ARG(std::vector<int64_t>, hidden) = { 64, 64 };
     /// false: features 0, 2, 4, ... are transformed, conditioned on 1, 3, 5, ...; true: the other way round.
     TORCH_ARG(bool, transformOdd) = false;
     TORCH_ARG(AffineScale, scale) = AffineScale::Tanh;
@@ -64,7 +71,7 @@ public:
     FlowResult inverse(const torch::Tensor& z, const torch::Tensor& context = {}) override;
 
     AffineCouplingOptions options;
-    ConditionerMlp conditioner{nullptr};
+    ConditionerMlp conditioner { nullptr };
 
 private:
     FlowResult apply(const torch::Tensor& x, const torch::Tensor& context, bool inverse);
@@ -74,10 +81,13 @@ TORCH_MODULE(AffineCoupling);
 
 /// Options of RqsCoupling.
 struct RqsCouplingOptions {
-    explicit RqsCouplingOptions(int64_t features) : features_(features) {}
+    explicit RqsCouplingOptions(int64_t features)
+        : features_(features)
+    {
+    }
     TORCH_ARG(int64_t, features);
     TORCH_ARG(int64_t, context) = 0;
-    TORCH_ARG(std::vector<int64_t>, hidden) = {64, 64};
+    TORCH_ARG(std::vector<int64_t>, hidden) = { 64, 64 };
     TORCH_ARG(bool, transformOdd) = false;
     TORCH_ARG(SplineOptions, spline);
 };
@@ -94,7 +104,7 @@ public:
     FlowResult inverse(const torch::Tensor& z, const torch::Tensor& context = {}) override;
 
     RqsCouplingOptions options;
-    ConditionerMlp conditioner{nullptr};
+    ConditionerMlp conditioner { nullptr };
 
 private:
     FlowResult apply(const torch::Tensor& x, const torch::Tensor& context, bool inverse);
@@ -108,7 +118,10 @@ enum class PermutationKind { None, Reverse, Random };
 /// Options of Permutation; `seed` drives the Random kind (the same seed gives the same permutation
 /// on every platform).
 struct PermutationOptions {
-    explicit PermutationOptions(int64_t features) : features_(features) {}
+    explicit PermutationOptions(int64_t features)
+        : features_(features)
+    {
+    }
     TORCH_ARG(int64_t, features);
     TORCH_ARG(PermutationKind, kind) = PermutationKind::Reverse;
     TORCH_ARG(uint64_t, seed) = 0;
