@@ -2,7 +2,7 @@
 // A normalizing flow: a stack of bijections (Bijection.h, Transforms.h, Made.h) over a standard
 // normal base density in D dimensions, optionally conditioned on a context (p(x | c)).
 // Change of variables (Papamakarios et al. 2021, "Normalizing Flows for Probabilistic Modeling and
-// Inference", eq. 3): log p(x | c) = log N(f(x; c); 0, I) + log|det df/dx|.
+// Inference", sec. 2.1): log p(x | c) = log N(f(x; c); 0, I) + log|det df/dx|.
 #include "core/models/flows/Bijection.h"
 #include "core/models/flows/Made.h"
 #include "core/models/flows/Transforms.h"
@@ -72,8 +72,6 @@ public:
     /// n samples (n, D) of p(x | c); c is (n, C) or one row broadcast. Uses torch's global
     /// generator; wrap in torch::NoGradGuard when gradients are not needed.
     torch::Tensor sample(int64_t n, const torch::Tensor& context = {});
-    /// Alias of logProb, so the flow can be used like other LibTorch modules.
-    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {}) { return logProb(x, context); }
 
     /// The bijections in data -> latent order.
     std::vector<Bijection*> bijections() const;

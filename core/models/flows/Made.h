@@ -44,12 +44,11 @@ struct MadeOptions {
 };
 
 /// MADE (Germain et al. 2015, sec. 4): masked ReLU MLP whose output block for feature d depends only
-/// on the inputs x_1..x_{d-1}. Input degrees are 1..D, hidden degrees cycle through 1..D-1 (eq. 13
-/// style, deterministic), mask entries are [deg_out >= deg_in] for hidden layers and
-/// [deg_out > deg_in] for the output layer (eq. 12). The context enters the first hidden layer
-/// through an unmasked linear map, so every output may depend on it.
-/// forward: x (N, D), context (N, C) or undefined -> (N, D, outputsPerFeature).
-/// Throws hepgen::ConfigError for bad sizes or input/context shapes.
+/// on the inputs x_1..x_{d-1}. Input degrees are 1..D, hidden degrees cycle deterministically through
+/// 1..D-1, mask entries are [deg_out >= deg_in] for hidden layers and [deg_out > deg_in] for the
+/// output layer (the paper's mask construction, with cycling instead of random degrees). The context enters the first
+/// hidden layer through an unmasked linear map, so every output may depend on it. forward: x (N, D), context (N, C) or
+/// undefined -> (N, D, outputsPerFeature). Throws hepgen::ConfigError for bad sizes or input/context shapes.
 class MadeImpl : public torch::nn::Cloneable<MadeImpl> {
 public:
     explicit MadeImpl(const MadeOptions& options);
@@ -80,8 +79,8 @@ struct MafAffineOptions {
     TORCH_ARG(double, tanhBound) = 2.0;
 };
 
-/// Masked autoregressive affine flow layer (Papamakarios et al. 2017, eq. 4 with u = (x - mu) exp(-alpha)
-/// written as z_d = x_d s_d(x_<d, c) + t_d(x_<d, c)). forward (data -> latent) is one MADE pass;
+/// Masked autoregressive affine flow layer (Papamakarios et al. 2017, sec. 3.1: u = (x - mu) exp(-alpha),
+/// written here as z_d = x_d s_d(x_<d, c) + t_d(x_<d, c)). forward (data -> latent) is one MADE pass;
 /// inverse runs D passes, each fixing one more feature. Starts as the identity (zeroed MADE output).
 class MafAffineImpl : public torch::nn::Cloneable<MafAffineImpl>, public Bijection {
 public:

@@ -57,7 +57,7 @@ struct AffineCouplingOptions {
     TORCH_ARG(double, tanhBound) = 2.0;
 };
 
-/// RealNVP affine coupling (Dinh et al. 2016, eqs. 7-8): z_T = x_T * s(x_I, c) + t(x_I, c), z_I = x_I,
+/// RealNVP affine coupling (Dinh et al. 2016, sec. 3.3): z_T = x_T * s(x_I, c) + t(x_I, c), z_I = x_I,
 /// with the transformed half T and the identity half I alternating over feature indices. The
 /// conditioner sees [x_I, c]; its last layer starts at zero, so the layer starts as the identity.
 /// With one feature only the feature is transformed, conditioned on c alone.
