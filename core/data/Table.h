@@ -28,4 +28,16 @@ struct Table {
     std::vector<float> column(std::size_t col) const;
 };
 
+/// The given rows (in that order), with their labels and weights.
+Table selectRows(const Table& table, const std::vector<std::size_t>& rows);
+/// The named columns (in that order); ConfigError for a name that does not exist.
+Table selectColumns(const Table& table, const std::vector<std::string>& names);
+
+/// A seeded random split into train / validation / test; the same seed gives the same split.
+struct TableSplit {
+    Table train, validation, test;
+};
+/// Throws ConfigError unless 0 <= fractions and validation + test < 1.
+TableSplit splitTable(const Table& table, double validationFraction, double testFraction, std::uint64_t seed);
+
 } // namespace hepgen::data

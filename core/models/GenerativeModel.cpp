@@ -1,0 +1,49 @@
+#include "core/models/GenerativeModel.h"
+
+#include "core/models/ModelFactory.h"
+#include "core/util/Error.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace hepgen::models {
+
+torch::Tensor GenerativeModel::logDensity(const torch::Tensor&, const torch::Tensor&)
+{
+    throw ConfigError(fmt::format("The {} family has no tractable density; use a normalizing flow (flow-affine, "
+                                  "flow-rqs, maf-affine, maf-rqs) for densities.",
+                                  family()));
+}
+
+torch::Device GenerativeModel::device()
+{
+    const auto params = parameters();
+    return params.empty() ? torch::Device(torch::kCPU) : params.front().device();
+}
+
+void GenerativeModel::train(bool on)
+{
+    for (auto& m : modules())
+        m->train(on);
+}
+
+std::vector<std::string> modelFamilies()
+{
+    std::vector<std::string> names;
+    for (const auto& f : familyTable())
+        names.push_back(f.name);
+    return names;
+}
+
+std::unique_ptr<GenerativeModel> makeModel(const std::string& family, const ModelShape& shape, const nlohmann::json& config)
+{
+    if (shape.features < 1 || shape.context < 0)
+        throw ConfigError(fmt::format("A model needs at least one feature (got {}) and a non-negative context width.",
+                                      shape.features));
+    for (const auto& f : familyTable())
+        if (f.name == family)
+            return f.make(shape, config);
+    throw ConfigError(fmt::format("Unknown model family '{}'; choose one of: {}.", family, fmt::join(modelFamilies(), ", ")));
+}
+
+} // namespace hepgen::models
