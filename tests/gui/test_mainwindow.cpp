@@ -17,6 +17,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include <limits>
 
 using hepgen::studio::MainWindow;
 
@@ -157,6 +158,23 @@ private Q_SLOTS:
         w.openFile(HEPGEN_TEST_DATA_DIR "/calochallenge_ds2_small.h5");
         QVERIFY(waitLoaded(w, true));
         QCOMPARE(w.dataset()->showers->size(), std::size_t(5));
+    }
+
+    void nonFiniteValuesAreReportedWithTheirCount()
+    {
+        hepgen::data::Dataset ds;
+        ds.table = hepgen::data::generateToy2D(hepgen::data::Toy2DShape::Moons, 100, 2);
+        ds.table->values[3] = std::numeric_limits<float>::quiet_NaN();
+        ds.table->values[51] = std::numeric_limits<float>::infinity();
+        const QString file = m_dir.filePath("nan.h5");
+        hepgen::data::writeDataset(ds, file.toStdString());
+        MainWindow w;
+        w.setBatchMode(true); // batch mode keeps every event and only warns
+        w.show();
+        w.openFile(file);
+        QVERIFY(waitLoaded(w, true));
+        QVERIFY2(w.logPanel()->text().contains("2 of 100 events"), qPrintable(w.logPanel()->text()));
+        QCOMPARE(w.dataset()->table->rows(), std::size_t(100));
     }
 
     void aboutListsTheLinkedLibraryVersions()
