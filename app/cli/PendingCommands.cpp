@@ -15,8 +15,6 @@ void addPendingCommands(CLI::App& app, Action& action)
         const char* arrivesWith;
     };
     static constexpr Pending kPending[] = {
-        {"train", "Train a generative model: --model FAMILY --data FILE -o RUN_DIR", "the model lab (issue #4)"},
-        {"sample", "Sample from a trained run: --run RUN_DIR --n N -o FILE.h5", "the model lab (issue #4)"},
         {"evaluate-showers", "Compare generated with reference showers", "the shower studio (issue #5)"},
         {"hunt", "Run a resonant anomaly hunt on a dijet file", "the anomaly hunt (issue #6)"},
         {"map", "Compute an anomaly-score, density or uncertainty map", "the maps (issue #7)"},
