@@ -31,6 +31,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 
+#include <unistd.h>
+
 namespace hepgen::studio {
 
 namespace {
@@ -292,6 +294,12 @@ void MainWindow::openFile(const QString& path, hepgen::data::ReadOptions options
     }
     if (!completeReadOptions(path, options))
         return;
+    // A table may take a quarter of the physical memory; a larger file opens with its first events
+    // (read lazily), and the Data panel says so.
+    if (options.maxEvents == 0) {
+        const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+        options.maxEvents = static_cast<std::size_t>(std::max(1e6, 0.25 * memory / (4.0 * 16.0))); // ~16 float columns
+    }
     auto result = std::make_shared<hepgen::data::Dataset>();
     const std::string file = path.toStdString();
     m_jobs->start(

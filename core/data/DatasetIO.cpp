@@ -109,7 +109,7 @@ Dataset readDataset(const std::string& path, const ReadOptions& options)
         return ds;
     };
     switch (format) {
-    case FileFormat::HepgenSchema: return readHepgenFile(path);
+    case FileFormat::HepgenSchema: return readHepgenFile(path, options.maxEvents);
     case FileFormat::LhcoPandasFixed:
     case FileFormat::LhcoPandasTable: return tableDataset(readLhcoPandas(path));
     case FileFormat::CathodeNpy: return tableDataset(readNpy(path, options.columnNames));

@@ -245,7 +245,7 @@ Table HepgenTableReader::read(std::size_t begin, std::size_t end, const std::vec
     return out;
 }
 
-Dataset readHepgenFile(const std::string& path)
+Dataset readHepgenFile(const std::string& path, std::size_t maxEvents)
 {
     return translatingErrors("reading " + path, [&] {
         H5::H5File file = h5::openForReading(path);
@@ -265,7 +265,11 @@ Dataset readHepgenFile(const std::string& path)
             HepgenTableReader reader(path);
             if (reader.rows() == 0)
                 throw FormatError(path, "the table holds no events.");
-            ds.table = reader.read(0, reader.rows());
+            const std::size_t n = maxEvents > 0 ? std::min(maxEvents, reader.rows()) : reader.rows();
+            ds.table = reader.read(0, n);
+            if (n < reader.rows())
+                ds.description = fmt::format("first {} of {} events (the file is larger than the memory allowed for it); {}",
+                                             n, reader.rows(), ds.description);
         } else {
             throw FormatError(path, fmt::format("unknown kind '{}' (expected 'table' or 'showers').", kind));
         }

@@ -17,8 +17,9 @@ inline constexpr int kHepgenSchemaVersion = 1;
 bool isHepgenFile(const std::string& path);
 
 void writeHepgenFile(const Dataset& dataset, const std::string& path);
-/// Reads the whole file. Throws FormatError naming the problem (missing dataset, wrong shape...).
-Dataset readHepgenFile(const std::string& path);
+/// Reads the file (tables: at most `maxEvents` rows from the start when > 0, the description then
+/// says how many of how many). Throws FormatError naming the problem (missing dataset, wrong shape...).
+Dataset readHepgenFile(const std::string& path, std::size_t maxEvents = 0);
 
 /// Lazy access to a table in our schema: metadata on open, values only when asked.
 class HepgenTableReader {

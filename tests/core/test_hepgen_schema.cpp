@@ -104,6 +104,19 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(ConfigError, reader.read(0, 10, {"no_such_column"}));
     }
 
+    void maxEventsReadsOnlyTheStart()
+    {
+        const Table t = makeTable(100000);
+        const std::string file = path("big.h5").toStdString();
+        writeDataset(asDataset(t), file);
+        ReadOptions o;
+        o.maxEvents = 1000;
+        const Dataset part = readDataset(file, o);
+        QCOMPARE(part.table->rows(), std::size_t(1000));
+        QVERIFY(std::equal(part.table->values.begin(), part.table->values.end(), t.values.begin()));
+        QVERIFY(QString::fromStdString(part.description).contains("first 1000 of 100000 events"));
+    }
+
     void showersRoundTrip()
     {
         Showers s;
