@@ -121,12 +121,7 @@ void writeCaloChallenge(const Showers& s, const std::string& path, const CaloBin
         static_cast<std::size_t>(s.offsets.back()) * 4 != s.points.size())
         throw ConfigError("Shower offsets do not match the points.");
     translatingErrors("writing " + path, [&] {
-        H5::H5File file;
-        try {
-            file = H5::H5File(path, H5F_ACC_TRUNC);
-        } catch (const H5::Exception&) {
-            throw FileError(path, "cannot create the file (check the directory exists and is writable).");
-        }
+        H5::H5File file = h5::createForWriting(path);
         H5::Group root = file.openGroup("/");
         std::vector<float> incidentMeV(n);
         for (hsize_t i = 0; i < n; ++i)

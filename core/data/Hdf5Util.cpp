@@ -42,6 +42,15 @@ H5::H5File openForReading(const std::string& path)
     }
 }
 
+H5::H5File createForWriting(const std::string& path)
+{
+    try {
+        return H5::H5File(path, H5F_ACC_TRUNC);
+    } catch (const H5::Exception&) {
+        throw FileError(path, "cannot create the file (check the directory exists and is writable).");
+    }
+}
+
 bool exists(const H5::H5Location& file, const std::string& path)
 {
     std::string prefix;

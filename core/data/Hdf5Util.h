@@ -11,6 +11,8 @@ namespace hepgen::data::h5 {
 
 /// Opens an HDF5 file read-only; FileError if missing, unreadable, not HDF5 or truncated.
 H5::H5File openForReading(const std::string& path);
+/// Creates (truncates) an HDF5 file for writing; FileError naming the path when that is impossible.
+H5::H5File createForWriting(const std::string& path);
 /// True if the file starts with the HDF5 signature (at offset 0, 512, 1024, ...).
 bool hasHdf5Signature(const std::string& path);
 

@@ -122,12 +122,7 @@ bool isHepgenFile(const std::string& path)
 void writeHepgenFile(const Dataset& dataset, const std::string& path)
 {
     translatingErrors("writing " + path, [&] {
-        H5::H5File file;
-        try {
-            file = H5::H5File(path, H5F_ACC_TRUNC);
-        } catch (const H5::Exception&) {
-            throw FileError(path, "cannot create the file (check the directory exists and is writable).");
-        }
+        H5::H5File file = h5::createForWriting(path);
         h5::writeAttribute(file, "hepgen_schema", static_cast<long long>(kHepgenSchemaVersion));
         h5::writeAttribute(file, "kind", kindName(dataset.kind));
         h5::writeAttribute(file, "description", dataset.description);

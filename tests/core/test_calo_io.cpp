@@ -9,6 +9,8 @@
 
 #include <H5Cpp.h>
 #include <QTemporaryDir>
+#include "TestSupport.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -23,18 +25,13 @@ namespace {
 
 const double kPi = 3.14159265358979323846;
 
-std::string shared(const char* file) { return std::string(HEPGEN_RESOURCE_DIR) + "/calochallenge/" + file; }
-std::string fixture(const char* file) { return std::string(HEPGEN_TEST_DATA_DIR) + "/" + file; }
+std::string shared(const char* file) { return hepgen::test::bundledBinning(file); }
+using hepgen::test::fixture;
 
 template <class F>
 QString errorOf(F&& f)
 {
-    try {
-        f();
-    } catch (const FileError& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QStringLiteral("<no FileError thrown>");
+    return hepgen::test::errorOf<FileError>(std::forward<F>(f));
 }
 
 /// Sparse random voxel showers (about 5 % of the voxels filled), fixed seed.

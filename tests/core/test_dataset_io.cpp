@@ -3,6 +3,8 @@
 #include "core/data/DatasetIO.h"
 #include "core/util/Error.h"
 
+#include "TestSupport.h"
+
 #include <H5Cpp.h>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -10,8 +12,8 @@
 using namespace hepgen::data;
 
 namespace {
-std::string fixture(const char* name) { return std::string(HEPGEN_TEST_DATA_DIR) + "/" + name; }
-std::string binning(const char* name) { return std::string(HEPGEN_RESOURCE_DIR) + "/calochallenge/" + name; }
+using hepgen::test::fixture;
+std::string binning(const char* name) { return hepgen::test::bundledBinning(name); }
 } // namespace
 
 class TestDatasetIO : public QObject {

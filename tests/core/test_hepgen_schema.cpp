@@ -6,6 +6,8 @@
 #include "core/util/Error.h"
 
 #include <H5Cpp.h>
+#include "TestSupport.h"
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -46,12 +48,7 @@ Dataset asDataset(Table t)
 template <class F>
 QString errorOf(F&& f)
 {
-    try {
-        f();
-    } catch (const FileError& e) {
-        return QString::fromUtf8(e.what());
-    }
-    return {};
+    return hepgen::test::errorOf<FileError>(std::forward<F>(f));
 }
 
 } // namespace

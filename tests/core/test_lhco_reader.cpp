@@ -6,6 +6,8 @@
 
 #include <H5Cpp.h>
 #include <QElapsedTimer>
+#include "TestSupport.h"
+
 #include <QtTest>
 
 #include <array>
@@ -17,33 +19,12 @@
 
 using namespace hepgen;
 using namespace hepgen::data;
+using hepgen::test::errorOf;
+using hepgen::test::fixture;
+using hepgen::test::lhcoExpectedRows;
 
 namespace {
 
-std::string fixture(const char* name)
-{
-    return std::string(HEPGEN_TEST_DATA_DIR) + "/" + name;
-}
-
-// lhco_expected.csv: mjj, mj_min, delta_mj, tau21_min, tau21_max, delta_R_jj, label (numpy, float64).
-std::vector<std::array<double, 7>> expectedRows()
-{
-    std::ifstream in(fixture("lhco_expected.csv"));
-    std::string line;
-    std::getline(in, line); // header
-    std::vector<std::array<double, 7>> rows;
-    while (std::getline(in, line)) {
-        std::array<double, 7> r {};
-        std::stringstream ss(line);
-        std::string cell;
-        for (double& v : r) {
-            std::getline(ss, cell, ',');
-            v = std::strtod(cell.c_str(), nullptr);
-        }
-        rows.push_back(r);
-    }
-    return rows;
-}
 
 // One raw event in GeV: jet 1 then jet 2, each (px, py, pz, m, tau1, tau2, tau3).
 Table rawEvent(const std::array<double, 7>& j1, const std::array<double, 7>& j2)
@@ -58,15 +39,6 @@ Table rawEvent(const std::array<double, 7>& j1, const std::array<double, 7>& j2)
     return t;
 }
 
-template <class E> std::string messageOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "(no exception)";
-}
 
 } // namespace
 
@@ -78,7 +50,7 @@ private Q_SLOTS:
     void derivedFeaturesEqualNumpys()
     {
         const Table t = readLhcoPandas(fixture("lhco_fixed.h5"));
-        const auto expected = expectedRows();
+        const auto expected = lhcoExpectedRows();
         QCOMPARE(t.rows(), std::size_t(200));
         QCOMPARE(expected.size(), std::size_t(200));
         QVERIFY((t.columns
@@ -194,7 +166,7 @@ private Q_SLOTS:
         raw.labels.clear();
         raw.columns.push_back("label");
         raw.values.push_back(0.5f);
-        const std::string msg = messageOf<FormatError>([&] { deriveLhcoFeatures(raw, "hand-made.h5"); });
+        const std::string msg = errorOf<FormatError>([&] { deriveLhcoFeatures(raw, "hand-made.h5"); }).toStdString();
         QVERIFY2(msg.find("hand-made.h5") != std::string::npos && msg.find("0.5 at row 0") != std::string::npos,
             msg.c_str());
         raw.values.back() = NAN;
@@ -212,14 +184,14 @@ private Q_SLOTS:
     void missingColumnsAreNamed()
     {
         const std::string path = fixture("lhco_missing.h5");
-        const std::string msg = messageOf<FormatError>([&] { readLhcoPandas(path); });
+        const std::string msg = errorOf<FormatError>([&] { readLhcoPandas(path); }).toStdString();
         QVERIFY2(msg.find(path) != std::string::npos, msg.c_str());
         QVERIFY2(msg.find("mj2, tau3j2") != std::string::npos, msg.c_str());
         QVERIFY2(msg.find("the file has pxj1, pyj1") != std::string::npos, msg.c_str()); // the columns found
 
         Table raw = rawEvent({ 1, 0, 0, 1, 1, 1, 1 }, { 1, 0, 0, 1, 1, 1, 1 });
         raw.columns[3] = "mass1";
-        const std::string derived = messageOf<FormatError>([&] { deriveLhcoFeatures(raw, "mine.csv"); });
+        const std::string derived = errorOf<FormatError>([&] { deriveLhcoFeatures(raw, "mine.csv"); }).toStdString();
         QVERIFY2(derived.find("mine.csv") != std::string::npos && derived.find("mj1 are missing") != std::string::npos
                 && derived.find("mass1") != std::string::npos,
             derived.c_str());
@@ -229,7 +201,7 @@ private Q_SLOTS:
     {
         const std::string path = fixture("lhco_series.h5");
         QVERIFY(!isLhcoPandasFile(path));
-        const std::string msg = messageOf<FormatError>([&] { readLhcoPandas(path); });
+        const std::string msg = errorOf<FormatError>([&] { readLhcoPandas(path); }).toStdString();
         QVERIFY2(msg.find(path) != std::string::npos && msg.find("'series'") != std::string::npos
                 && msg.find("neither pandas' fixed layout") != std::string::npos,
             msg.c_str());
@@ -239,12 +211,12 @@ private Q_SLOTS:
     {
         const std::string missing = fixture("no_such_file.h5");
         QVERIFY(!isLhcoPandasFile(missing));
-        std::string msg = messageOf<FileError>([&] { readLhcoPandas(missing); });
+        std::string msg = errorOf<FileError>([&] { readLhcoPandas(missing); }).toStdString();
         QVERIFY2(
             msg.find(missing) != std::string::npos && msg.find("does not exist") != std::string::npos, msg.c_str());
         const std::string npy = fixture("cathode_sr.npy");
         QVERIFY(!isLhcoPandasFile(npy));
-        msg = messageOf<FileError>([&] { readLhcoPandas(npy); });
+        msg = errorOf<FileError>([&] { readLhcoPandas(npy); }).toStdString();
         QVERIFY2(msg.find(npy) != std::string::npos && msg.find("not an HDF5 file") != std::string::npos, msg.c_str());
         QVERIFY(isLhcoPandasFile(fixture("lhco_fixed.h5")));
     }

@@ -5,6 +5,8 @@
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
+#include "TestSupport.h"
+
 #include <QtTest>
 
 #include <array>
@@ -16,44 +18,13 @@
 
 using namespace hepgen;
 using namespace hepgen::data;
+using hepgen::test::errorOf;
+using hepgen::test::fixture;
+using hepgen::test::lhcoExpectedRows;
 
 namespace {
 
-std::string fixture(const char* name)
-{
-    return std::string(HEPGEN_TEST_DATA_DIR) + "/" + name;
-}
 
-// lhco_expected.csv: mjj, mj_min, delta_mj, tau21_min, tau21_max, delta_R_jj, label (numpy, float64);
-// cathode_sr.npy holds its columns 0-4 and 6.
-std::vector<std::array<double, 7>> expectedRows()
-{
-    std::ifstream in(fixture("lhco_expected.csv"));
-    std::string line;
-    std::getline(in, line);
-    std::vector<std::array<double, 7>> rows;
-    while (std::getline(in, line)) {
-        std::array<double, 7> r {};
-        std::stringstream ss(line);
-        std::string cell;
-        for (double& v : r) {
-            std::getline(ss, cell, ',');
-            v = std::strtod(cell.c_str(), nullptr);
-        }
-        rows.push_back(r);
-    }
-    return rows;
-}
-
-template <class E> std::string messageOf(const std::function<void()>& f)
-{
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    return "(no exception)";
-}
 
 bool contains(const std::string& text, const std::string& part)
 {
@@ -68,7 +39,7 @@ private Q_SLOTS:
     void cathodeArrayHasItsSixColumns()
     {
         const Table t = readNpy(fixture("cathode_sr.npy"));
-        const auto expected = expectedRows();
+        const auto expected = lhcoExpectedRows();
         QCOMPARE(t.rows(), std::size_t(200));
         QVERIFY((t.columns == std::vector<std::string> { "mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max" }));
         QVERIFY((t.units == std::vector<std::string> { "TeV", "TeV", "TeV", "", "" }));
@@ -105,7 +76,7 @@ private Q_SLOTS:
 
     void integerAndOneDimensionalArrays()
     {
-        const auto expected = expectedRows();
+        const auto expected = lhcoExpectedRows();
         const Table i4 = readNpy(fixture("cathode_i4.npy")); // round(1000 x [mjj, mj_min, delta_mj]), int32
         QVERIFY((i4.columns == std::vector<std::string> { "col0", "col1", "col2" }));
         QVERIFY(i4.labels.empty());
@@ -128,12 +99,12 @@ private Q_SLOTS:
         const Table noLabel = readNpy(fixture("cathode_sr_fortran.npy"), { "a", "b", "c", "d", "e", "truth" });
         QCOMPARE(noLabel.cols(), std::size_t(6));
         QVERIFY(noLabel.labels.empty());
-        const auto expected = expectedRows();
+        const auto expected = lhcoExpectedRows();
         for (std::size_t i = 0; i < noLabel.rows(); ++i)
             QCOMPARE(noLabel.at(i, 5), static_cast<float>(expected[i][6]));
         // A label column that is not 0/1/-1 is refused, naming the row.
         const std::string path = fixture("cathode_sr.npy");
-        const std::string msg = messageOf<FormatError>([&] { readNpy(path, { "label", "b", "c", "d", "e", "f" }); });
+        const std::string msg = errorOf<FormatError>([&] { readNpy(path, { "label", "b", "c", "d", "e", "f" }); }).toStdString();
         QVERIFY2(contains(msg, path) && contains(msg, "label column holds") && contains(msg, "at row 0"), msg.c_str());
     }
 
@@ -141,7 +112,7 @@ private Q_SLOTS:
     {
         const std::string path = fixture("two_arrays.npz");
         QVERIFY((npzArrayNames(path) == std::vector<std::string> { "x", "y" }));
-        const std::string msg = messageOf<FormatError>([&] { readNpz(path); });
+        const std::string msg = errorOf<FormatError>([&] { readNpz(path); }).toStdString();
         QVERIFY2(contains(msg, path) && contains(msg, "several arrays (x, y)"), msg.c_str());
         const Table y = readNpz(path, {}, "y"); // delta_mj, tau21_min, tau21_max, label
         QVERIFY((y.columns == std::vector<std::string> { "col0", "col1", "col2", "col3" }));
@@ -152,7 +123,7 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < named.rows(); ++i)
             for (std::size_t j = 0; j < 3; ++j)
                 QCOMPARE(named.at(i, j), reference.at(i, j + 2));
-        const std::string absent = messageOf<FormatError>([&] { readNpz(path, {}, "z"); });
+        const std::string absent = errorOf<FormatError>([&] { readNpz(path, {}, "z"); }).toStdString();
         QVERIFY2(
             contains(absent, path) && contains(absent, "no array 'z'") && contains(absent, "x, y"), absent.c_str());
     }
@@ -160,10 +131,10 @@ private Q_SLOTS:
     void wrongNumberOfNamesIsAConfigError()
     {
         const std::string path = fixture("cathode_sr.npy");
-        const std::string msg = messageOf<ConfigError>([&] { readNpy(path, { "mjj", "mj_min" }); });
+        const std::string msg = errorOf<ConfigError>([&] { readNpy(path, { "mjj", "mj_min" }); }).toStdString();
         QVERIFY2(contains(msg, path) && contains(msg, "6 column(s) but 2 column name(s)"), msg.c_str());
         const std::string npz = fixture("cathode.npz");
-        const std::string inNpz = messageOf<ConfigError>([&] { readNpz(npz, { "a" }); });
+        const std::string inNpz = errorOf<ConfigError>([&] { readNpz(npz, { "a" }); }).toStdString();
         QVERIFY2(contains(inNpz, npz) && contains(inNpz, "array 'arr_0'") && contains(inNpz, "but 1 column name"),
             inNpz.c_str());
     }
@@ -191,17 +162,17 @@ private Q_SLOTS:
         QFETCH(QString, file);
         QFETCH(QString, problem);
         const std::string path = fixture(qPrintable(file));
-        const std::string msg = messageOf<FormatError>([&] { readNpy(path); });
+        const std::string msg = errorOf<FormatError>([&] { readNpy(path); }).toStdString();
         QVERIFY2(contains(msg, path) && contains(msg, problem.toStdString()), msg.c_str());
     }
 
     void badArchivesNameTheFileAndTheProblem()
     {
         const std::string npy = fixture("cathode_sr.npy");
-        std::string msg = messageOf<FormatError>([&] { readNpz(npy); });
+        std::string msg = errorOf<FormatError>([&] { readNpz(npy); }).toStdString();
         QVERIFY2(contains(msg, npy) && contains(msg, "end-of-directory record is missing"), msg.c_str());
         const std::string missing = fixture("no_such.npz");
-        msg = messageOf<FileError>([&] { readNpz(missing); });
+        msg = errorOf<FileError>([&] { readNpz(missing); }).toStdString();
         QVERIFY2(contains(msg, missing) && contains(msg, "does not exist"), msg.c_str());
 
         // Damage NumPy's compressed member: flip bytes inside the deflate stream.
@@ -212,7 +183,7 @@ private Q_SLOTS:
         for (std::size_t k = 200; k < 260; ++k)
             bytes[k] = static_cast<char>(bytes[k] ^ 0x5A);
         std::ofstream(damaged, std::ios::binary) << bytes;
-        msg = messageOf<FormatError>([&] { readNpz(damaged); });
+        msg = errorOf<FormatError>([&] { readNpz(damaged); }).toStdString();
         QVERIFY2(contains(msg, damaged) && contains(msg, "array 'arr_0'") && contains(msg, "damaged"), msg.c_str());
 
         // Cut the stored archive short: its directory (at the end) is gone.
@@ -220,7 +191,7 @@ private Q_SLOTS:
         std::string stored((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
         const std::string cut = dir.filePath("cut.npz").toStdString();
         std::ofstream(cut, std::ios::binary) << stored.substr(0, stored.size() / 2);
-        msg = messageOf<FormatError>([&] { readNpz(cut); });
+        msg = errorOf<FormatError>([&] { readNpz(cut); }).toStdString();
         QVERIFY2(contains(msg, cut) && contains(msg, "end-of-directory"), msg.c_str());
     }
 
