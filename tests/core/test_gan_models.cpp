@@ -23,7 +23,8 @@ torch::Tensor gaussianToy(int64_t n, uint64_t seed)
 
 nlohmann::json tinyConfig()
 {
-    return {{"latent_dim", 4}, {"generator_hidden", {32, 32}}, {"critic_hidden", {32, 32}}, {"lr", 4e-3}};
+    return {{"latent_dim", 4}, {"generator_hidden", {32, 32}}, {"critic_hidden", {32, 32}}, {"lr", 4e-3},
+            {"critic_lr", 0.0}}; // 0: the critic uses lr too
 }
 
 void addFamilies()
@@ -106,6 +107,7 @@ private Q_SLOTS:
         QCOMPARE(d.at("beta2").get<double>(), 0.9);
         QCOMPARE(d.at("critic_steps").get<int64_t>(), family == "wgan-gp" ? int64_t(5) : int64_t(1));
         QCOMPARE(d.at("activation").get<std::string>(), std::string("leaky_relu"));
+        QCOMPARE(d.at("critic_lr").get<double>(), family == "wgan-gp" ? 2e-3 : 0.0); // TTUR for wgan-gp
     }
 
     void unknownKeyRejected_data() { addFamilies(); }
