@@ -19,7 +19,8 @@ flows::FlowKind kindOfFamily(const std::string& family)
         return flows::FlowKind::MafAffine;
     if (family == "maf-rqs")
         return flows::FlowKind::MafRqs;
-    throw ConfigError(fmt::format("'{}' is not a flow family; use flow-affine, flow-rqs, maf-affine or maf-rqs.", family));
+    throw ConfigError(
+        fmt::format("'{}' is not a flow family; use flow-affine, flow-rqs, maf-affine or maf-rqs.", family));
 }
 
 flows::FlowOptions flowOptions(const FlowModelConfig& c, const ModelShape& shape)
@@ -72,16 +73,16 @@ FlowModelConfig FlowModelConfig::read(const std::string& family, const nlohmann:
     require(c.bins >= 1 && c.bins <= 256, what, "bins", "in [1, 256]", c.bins);
     require(c.tailBound > 0, what, "tail_bound", "positive", c.tailBound);
     require(c.affineScale == "tanh" || c.affineScale == "softplus", what, "affine_scale", "tanh or softplus",
-            c.affineScale);
+        c.affineScale);
     require(c.permutation == "none" || c.permutation == "reverse" || c.permutation == "random", what, "permutation",
-            "none, reverse or random", c.permutation);
+        "none, reverse or random", c.permutation);
     return c;
 }
 
 nlohmann::json FlowModelConfig::toJson() const
 {
-    nlohmann::json j{{"layers", layers}, {"hidden", hidden}, {"permutation", permutation},
-                     {"permutation_seed", permutationSeed}};
+    nlohmann::json j { { "layers", layers }, { "hidden", hidden }, { "permutation", permutation },
+        { "permutation_seed", permutationSeed } };
     if (isSpline()) {
         j["bins"] = bins;
         j["tail_bound"] = tailBound;
@@ -117,14 +118,14 @@ LossReport FlowModel::trainStep(const Batch& batch, double clipNorm)
         torch::nn::utils::clip_grad_norm_(m_flow->parameters(), clipNorm);
     m_optimizer->step();
     const double value = l.item<double>();
-    return {value, {{"nll", value}}};
+    return { value, { { "nll", value } } };
 }
 
 LossReport FlowModel::evaluate(const Batch& batch)
 {
     torch::NoGradGuard noGrad;
     const double value = loss(batch).item<double>();
-    return {value, {{"nll", value}}};
+    return { value, { { "nll", value } } };
 }
 
 SampleOutput FlowModel::sample(int64_t n, const torch::Tensor& context, const SampleOptions& options)
@@ -134,7 +135,7 @@ SampleOutput FlowModel::sample(int64_t n, const torch::Tensor& context, const Sa
     const auto c = support::sampleContext(context, n, m_shape, m_family);
     support::pollStop(options);
     SampleOutput out;
-    const auto z = support::initialNoise({n, m_shape.features}, like, options.seed);
+    const auto z = support::initialNoise({ n, m_shape.features }, like, options.seed);
     const auto cc = c.defined() ? c.to(like.options()) : c;
     if (!options.recordTrajectory) {
         out.samples = m_flow->inverseWithLogDet(z, cc).outputs;
@@ -171,12 +172,12 @@ std::vector<torch::Tensor> FlowModel::parameters()
 
 std::vector<torch::optim::Optimizer*> FlowModel::optimizers()
 {
-    return {m_optimizer.get()};
+    return { m_optimizer.get() };
 }
 
 std::vector<std::shared_ptr<torch::nn::Module>> FlowModel::modules()
 {
-    return {m_flow.ptr()};
+    return { m_flow.ptr() };
 }
 
 std::unique_ptr<GenerativeModel> FlowModel::clone() const

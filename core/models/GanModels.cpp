@@ -25,16 +25,17 @@ void setRequiresGrad(const std::vector<torch::Tensor>& params, bool on)
 
 } // namespace
 
-torch::Tensor gradientPenalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic, const torch::Tensor& real,
-                              const torch::Tensor& fake, double lambda, const torch::Tensor& weight)
+torch::Tensor gradientPenalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
+    const torch::Tensor& real, const torch::Tensor& fake, double lambda, const torch::Tensor& weight)
 {
     if (real.sizes() != fake.sizes() || real.dim() != 2)
         throw ConfigError("gradientPenalty: real and fake events must both be (N, D).");
     torch::AutoGradMode enable(true);
-    const auto eps = torch::rand({real.size(0), 1}, real.options());
+    const auto eps = torch::rand({ real.size(0), 1 }, real.options());
     const auto xhat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(true);
     const auto out = critic(xhat);
-    const auto grad = torch::autograd::grad({out.sum()}, {xhat}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+    const auto grad
+        = torch::autograd::grad({ out.sum() }, { xhat }, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
     // sqrt(|g|^2 + tiny): the plain norm has an undefined (NaN) gradient at g = 0.
     const auto norm = torch::sqrt(grad.pow(2).sum(1) + 1e-12);
     return lambda * support::weightedMean((norm - 1).pow(2), weight);
@@ -70,10 +71,11 @@ GanModelConfig GanModelConfig::read(const std::string& family, const nlohmann::j
     r.rejectUnknownKeys();
     require(c.latentDim >= 1, what, "latent_dim", "at least 1", c.latentDim);
     require(positiveWidths(c.generatorHidden), what, "generator_hidden", "a non-empty list of positive widths",
-            c.generatorHidden);
-    require(positiveWidths(c.criticHidden), what, "critic_hidden", "a non-empty list of positive widths", c.criticHidden);
+        c.generatorHidden);
+    require(
+        positiveWidths(c.criticHidden), what, "critic_hidden", "a non-empty list of positive widths", c.criticHidden);
     require(c.activation == "silu" || c.activation == "relu" || c.activation == "leaky_relu" || c.activation == "tanh",
-            what, "activation", "silu, relu, leaky_relu or tanh", c.activation);
+        what, "activation", "silu, relu, leaky_relu or tanh", c.activation);
     require(c.criticSteps >= 1 && c.criticSteps <= 100, what, "critic_steps", "in [1, 100]", c.criticSteps);
     require(c.gpLambda >= 0, what, "gp_lambda", "non-negative", c.gpLambda);
     require(c.criticLearningRate >= 0, what, "critic_lr", "non-negative (0: same as lr)", c.criticLearningRate);
@@ -82,9 +84,9 @@ GanModelConfig GanModelConfig::read(const std::string& family, const nlohmann::j
 
 nlohmann::json GanModelConfig::toJson() const
 {
-    nlohmann::json j{{"latent_dim", latentDim},   {"generator_hidden", generatorHidden},
-                     {"critic_hidden", criticHidden}, {"activation", activation},
-                     {"critic_steps", criticSteps}, {"critic_lr", criticLearningRate}};
+    nlohmann::json j { { "latent_dim", latentDim }, { "generator_hidden", generatorHidden },
+        { "critic_hidden", criticHidden }, { "activation", activation }, { "critic_steps", criticSteps },
+        { "critic_lr", criticLearningRate } };
     if (wasserstein)
         j["gp_lambda"] = gpLambda;
     generatorOptimizer.write(j);
@@ -113,7 +115,7 @@ GanModel::GanModel(const std::string& family, const ModelShape& shape, const nlo
 torch::Tensor GanModel::generate(const torch::Tensor& context, int64_t n, const std::optional<uint64_t>& seed)
 {
     const auto like = m_generator->parameters().front();
-    const auto z = support::initialNoise({n, m_config.latentDim}, like, seed);
+    const auto z = support::initialNoise({ n, m_config.latentDim }, like, seed);
     return m_generator->forward(z, {}, context);
 }
 
@@ -129,7 +131,8 @@ GanModel::CriticLosses GanModel::criticLosses(const Batch& batch)
     c.real = m_critic->forward(batch.x, {}, batch.context).squeeze(1);
     c.fake = m_critic->forward(fake, {}, batch.context).squeeze(1);
     if (m_config.wasserstein) {
-        const auto critic = [&](const torch::Tensor& xhat) { return m_critic->forward(xhat, {}, batch.context).squeeze(1); };
+        const auto critic
+            = [&](const torch::Tensor& xhat) { return m_critic->forward(xhat, {}, batch.context).squeeze(1); };
         c.penalty = gradientPenalty(critic, batch.x, fake, m_config.gpLambda, batch.weight);
         c.loss = c.fake.mean() - support::weightedMean(c.real, batch.weight) + c.penalty;
     } else {
@@ -145,7 +148,8 @@ torch::Tensor GanModel::generatorLoss(const torch::Tensor& context, int64_t n)
     return m_config.wasserstein ? -out.mean() : torch::softplus(-out).mean(); // -log D(G(z)): non-saturating
 }
 
-LossReport GanModel::report(const CriticLosses& c, const torch::Tensor& generatorLoss, const torch::Tensor& weight) const
+LossReport GanModel::report(
+    const CriticLosses& c, const torch::Tensor& generatorLoss, const torch::Tensor& weight) const
 {
     torch::NoGradGuard noGrad;
     LossReport r;
@@ -153,20 +157,16 @@ LossReport GanModel::report(const CriticLosses& c, const torch::Tensor& generato
     if (m_config.wasserstein) {
         const double w = (support::weightedMean(c.real, weight) - c.fake.mean()).item<double>();
         r.loss = w;
-        r.terms = {{"critic", criticLoss},
-                   {"generator", generatorLoss.item<double>()},
-                   {"gradient_penalty", c.penalty.item<double>()},
-                   {"wasserstein", w}};
+        r.terms = { { "critic", criticLoss }, { "generator", generatorLoss.item<double>() },
+            { "gradient_penalty", c.penalty.item<double>() }, { "wasserstein", w } };
     } else {
-        const double accuracy = 0.5 * (support::weightedMean((c.real > 0).to(c.real.dtype()), weight)
-                                       + (c.fake < 0).to(c.fake.dtype()).mean())
-                                          .item<double>();
+        const double accuracy = 0.5
+            * (support::weightedMean((c.real > 0).to(c.real.dtype()), weight) + (c.fake < 0).to(c.fake.dtype()).mean())
+                  .item<double>();
         r.loss = criticLoss;
-        r.terms = {{"discriminator", criticLoss},
-                   {"generator", generatorLoss.item<double>()},
-                   {"d_real", support::weightedMean(torch::sigmoid(c.real), weight).item<double>()},
-                   {"d_fake", torch::sigmoid(c.fake).mean().item<double>()},
-                   {"accuracy", accuracy}};
+        r.terms = { { "discriminator", criticLoss }, { "generator", generatorLoss.item<double>() },
+            { "d_real", support::weightedMean(torch::sigmoid(c.real), weight).item<double>() },
+            { "d_fake", torch::sigmoid(c.fake).mean().item<double>() }, { "accuracy", accuracy } };
     }
     return r;
 }
@@ -235,12 +235,12 @@ std::vector<torch::Tensor> GanModel::parameters()
 
 std::vector<torch::optim::Optimizer*> GanModel::optimizers()
 {
-    return {m_generatorOptimizer.get(), m_criticOptimizer.get()};
+    return { m_generatorOptimizer.get(), m_criticOptimizer.get() };
 }
 
 std::vector<std::shared_ptr<torch::nn::Module>> GanModel::modules()
 {
-    return {m_generator.ptr(), m_critic.ptr()};
+    return { m_generator.ptr(), m_critic.ptr() };
 }
 
 std::unique_ptr<GenerativeModel> GanModel::clone() const

@@ -39,20 +39,20 @@ namespace hepgen::models {
 /// per event (global generator). real, fake (N, D); weight (N) or undefined. Builds a graph through
 /// the critic's parameters (create_graph), so the result can be back-propagated; it enables autograd
 /// itself, so it also works under a NoGradGuard.
-torch::Tensor gradientPenalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic, const torch::Tensor& real,
-                              const torch::Tensor& fake, double lambda, const torch::Tensor& weight = {});
+torch::Tensor gradientPenalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
+    const torch::Tensor& real, const torch::Tensor& fake, double lambda, const torch::Tensor& weight = {});
 
 /// Every setting of a GAN family (JSON keys in brackets), with defaults.
 struct GanModelConfig {
-    bool wasserstein = false;                        ///< fixed by the family name (wgan-gp)
-    int64_t latentDim = 8;                           ///< [latent_dim]
-    std::vector<int64_t> generatorHidden{128, 128, 128}; ///< [generator_hidden]
-    std::vector<int64_t> criticHidden{128, 128, 128};    ///< [critic_hidden] discriminator / critic
-    std::string activation = "leaky_relu";           ///< [activation] of both networks (slope 0.2)
-    int64_t criticSteps = 1;                         ///< [critic_steps] per generator step (wgan-gp: 5)
-    double gpLambda = 10.0;                          ///< [gp_lambda] gradient penalty weight (wgan-gp only)
-    OptimizerConfig generatorOptimizer;              ///< [optimizer, lr, weight_decay, beta1, beta2]
-    double criticLearningRate = 0.0;                 ///< [critic_lr] (0: same as lr; wgan-gp default 2e-3 vs lr 2e-4)
+    bool wasserstein = false; ///< fixed by the family name (wgan-gp)
+    int64_t latentDim = 8; ///< [latent_dim]
+    std::vector<int64_t> generatorHidden { 128, 128, 128 }; ///< [generator_hidden]
+    std::vector<int64_t> criticHidden { 128, 128, 128 }; ///< [critic_hidden] discriminator / critic
+    std::string activation = "leaky_relu"; ///< [activation] of both networks (slope 0.2)
+    int64_t criticSteps = 1; ///< [critic_steps] per generator step (wgan-gp: 5)
+    double gpLambda = 10.0; ///< [gp_lambda] gradient penalty weight (wgan-gp only)
+    OptimizerConfig generatorOptimizer; ///< [optimizer, lr, weight_decay, beta1, beta2]
+    double criticLearningRate = 0.0; ///< [critic_lr] (0: same as lr; wgan-gp default 2e-3 vs lr 2e-4)
 
     /// Defaults of `family` overridden by `json`. Throws ConfigError for unknown keys or bad values.
     static GanModelConfig read(const std::string& family, const nlohmann::json& json);
@@ -98,7 +98,7 @@ private:
 
     ModelShape m_shape;
     GanModelConfig m_config;
-    Mlp m_generator{nullptr}, m_critic{nullptr};
+    Mlp m_generator { nullptr }, m_critic { nullptr };
     std::unique_ptr<torch::optim::Optimizer> m_generatorOptimizer, m_criticOptimizer;
 };
 

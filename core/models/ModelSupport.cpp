@@ -28,7 +28,8 @@ void checkContextRows(const torch::Tensor& context, int64_t n, const ModelShape&
 
 } // namespace
 
-void checkInput(const torch::Tensor& x, const torch::Tensor& context, const ModelShape& shape, const std::string& family)
+void checkInput(
+    const torch::Tensor& x, const torch::Tensor& context, const ModelShape& shape, const std::string& family)
 {
     if (!x.defined() || x.dim() != 2 || x.size(1) != shape.features)
         throw ConfigError(fmt::format("The {} model expects events of shape (N, {}).", family, shape.features));
@@ -55,12 +56,12 @@ torch::Tensor sampleContext(const torch::Tensor& context, int64_t n, const Model
     }
     if (!context.defined())
         throw ConfigError(fmt::format("The {} model needs a context of shape ({}, {}) or (1, {}) to sample.", family, n,
-                                      shape.context, shape.context));
+            shape.context, shape.context));
     const auto c = context.dim() == 1 ? context.unsqueeze(0) : context;
     if (c.dim() != 2 || c.size(1) != shape.context || (c.size(0) != n && c.size(0) != 1))
         throw ConfigError(fmt::format("The {} model needs a context of shape ({}, {}) or (1, {}) to sample.", family, n,
-                                      shape.context, shape.context));
-    return c.size(0) == n ? c : c.expand({n, shape.context});
+            shape.context, shape.context));
+    return c.size(0) == n ? c : c.expand({ n, shape.context });
 }
 
 torch::Tensor weightedMean(const torch::Tensor& perEvent, const torch::Tensor& weight)
@@ -93,8 +94,8 @@ void copyModuleState(const torch::nn::Module& from, torch::nn::Module& to)
         dstBuffers[item.key()].copy_(item.value());
 }
 
-void copyOptimizerState(torch::optim::Optimizer& from, torch::optim::Optimizer& to,
-                        const std::optional<torch::Device>& device)
+void copyOptimizerState(
+    torch::optim::Optimizer& from, torch::optim::Optimizer& to, const std::optional<torch::Device>& device)
 {
     std::stringstream stream;
     {

@@ -16,12 +16,14 @@ namespace hepgen::models::support {
 void checkBatch(const Batch& batch, const ModelShape& shape, const std::string& family);
 
 /// Throws hepgen::ConfigError unless x is (N, shape.features) and the context fits as in checkBatch.
-void checkInput(const torch::Tensor& x, const torch::Tensor& context, const ModelShape& shape, const std::string& family);
+void checkInput(
+    const torch::Tensor& x, const torch::Tensor& context, const ModelShape& shape, const std::string& family);
 
 /// The context for drawing n samples: (n, C) from a (n, C) or (1, C) context (a (C) vector counts as
 /// one row); undefined for an unconditional model. Throws hepgen::ConfigError when a conditional
 /// model gets no context or one of the wrong shape, or an unconditional model gets one.
-torch::Tensor sampleContext(const torch::Tensor& context, int64_t n, const ModelShape& shape, const std::string& family);
+torch::Tensor sampleContext(
+    const torch::Tensor& context, int64_t n, const ModelShape& shape, const std::string& family);
 
 /// sum_i w_i l_i / sum_i w_i over per-event losses l (N); the plain mean when `weight` is undefined.
 torch::Tensor weightedMean(const torch::Tensor& perEvent, const torch::Tensor& weight);
@@ -39,7 +41,7 @@ void copyModuleState(const torch::nn::Module& from, torch::nn::Module& to);
 /// parameters correspond to those of `from` position by position; state tensors go to `device`
 /// (their saved device when unset). `from` and `to` may be the same optimiser (to move its state).
 void copyOptimizerState(torch::optim::Optimizer& from, torch::optim::Optimizer& to,
-                        const std::optional<torch::Device>& device = std::nullopt);
+    const std::optional<torch::Device>& device = std::nullopt);
 
 /// Calls the sampling options' shouldStop() (throwing hepgen::Cancelled when it says stop).
 void pollStop(const SampleOptions& options);

@@ -33,7 +33,7 @@ VaeModelConfig VaeModelConfig::read(const nlohmann::json& json)
         hiddenOk = hiddenOk && h >= 1;
     require(hiddenOk, what, "hidden", "a non-empty list of positive widths", c.hidden);
     require(c.activation == "silu" || c.activation == "relu" || c.activation == "leaky_relu" || c.activation == "tanh",
-            what, "activation", "silu, relu, leaky_relu or tanh", c.activation);
+        what, "activation", "silu, relu, leaky_relu or tanh", c.activation);
     require(c.beta >= 0 && std::isfinite(c.beta), what, "beta", "a finite non-negative number", c.beta);
     require(c.sigma > 0 && std::isfinite(c.sigma), what, "sigma", "positive", c.sigma);
     return c;
@@ -41,9 +41,8 @@ VaeModelConfig VaeModelConfig::read(const nlohmann::json& json)
 
 nlohmann::json VaeModelConfig::toJson() const
 {
-    nlohmann::json j{{"latent_dim", latentDim}, {"hidden", hidden},         {"activation", activation},
-                     {"beta", beta},            {"learn_sigma", learnSigma}, {"sigma", sigma},
-                     {"sample_noise", sampleNoise}};
+    nlohmann::json j { { "latent_dim", latentDim }, { "hidden", hidden }, { "activation", activation },
+        { "beta", beta }, { "learn_sigma", learnSigma }, { "sigma", sigma }, { "sample_noise", sampleNoise } };
     optimizer.write(j);
     return j;
 }
@@ -58,15 +57,17 @@ void VaeNetworksImpl::reset()
 {
     const auto& c = options.config();
     std::vector<int64_t> mirrored(c.hidden.rbegin(), c.hidden.rend());
-    encoder = register_module("encoder", Mlp(MlpOptions(options.features(), 2 * c.latentDim)
-                                                 .hidden(c.hidden)
-                                                 .activation(c.activation)
-                                                 .context(options.context())));
-    decoder = register_module("decoder", Mlp(MlpOptions(c.latentDim, options.features())
-                                                 .hidden(mirrored)
-                                                 .activation(c.activation)
-                                                 .context(options.context())));
-    const auto init = torch::full({options.features()}, std::log(c.sigma));
+    encoder = register_module("encoder",
+        Mlp(MlpOptions(options.features(), 2 * c.latentDim)
+                .hidden(c.hidden)
+                .activation(c.activation)
+                .context(options.context())));
+    decoder = register_module("decoder",
+        Mlp(MlpOptions(c.latentDim, options.features())
+                .hidden(mirrored)
+                .activation(c.activation)
+                .context(options.context())));
+    const auto init = torch::full({ options.features() }, std::log(c.sigma));
     logSigma = c.learnSigma ? register_parameter("log_sigma", init) : register_buffer("log_sigma", init);
 }
 
@@ -74,7 +75,7 @@ VaeEncoding VaeNetworksImpl::encode(const torch::Tensor& x, const torch::Tensor&
 {
     const auto h = encoder->forward(x, {}, context);
     const auto parts = h.chunk(2, 1);
-    return {parts[0], parts[1]};
+    return { parts[0], parts[1] };
 }
 
 torch::Tensor VaeNetworksImpl::decode(const torch::Tensor& z, const torch::Tensor& context)
@@ -116,14 +117,16 @@ LossReport VaeModel::trainStep(const Batch& batch, double clipNorm)
     if (clipNorm > 0)
         torch::nn::utils::clip_grad_norm_(m_net->parameters(), clipNorm);
     m_optimizer->step();
-    return {t.loss.item<double>(), {{"reconstruction", t.reconstruction.item<double>()}, {"kl", t.kl.item<double>()}}};
+    return { t.loss.item<double>(),
+        { { "reconstruction", t.reconstruction.item<double>() }, { "kl", t.kl.item<double>() } } };
 }
 
 LossReport VaeModel::evaluate(const Batch& batch)
 {
     torch::NoGradGuard noGrad;
     const auto t = terms(batch);
-    return {t.loss.item<double>(), {{"reconstruction", t.reconstruction.item<double>()}, {"kl", t.kl.item<double>()}}};
+    return { t.loss.item<double>(),
+        { { "reconstruction", t.reconstruction.item<double>() }, { "kl", t.kl.item<double>() } } };
 }
 
 SampleOutput VaeModel::sample(int64_t n, const torch::Tensor& context, const SampleOptions& options)
@@ -133,7 +136,7 @@ SampleOutput VaeModel::sample(int64_t n, const torch::Tensor& context, const Sam
     support::pollStop(options);
     const auto like = m_net->logSigma;
     // One stream for the latent draw and the observation noise, so a seed fixes both.
-    const auto noise = support::initialNoise({n, m_config.latentDim + m_shape.features}, like, options.seed);
+    const auto noise = support::initialNoise({ n, m_config.latentDim + m_shape.features }, like, options.seed);
     const auto z = noise.narrow(1, 0, m_config.latentDim);
     SampleOutput out;
     out.samples = m_net->decode(z, c);
@@ -151,12 +154,12 @@ std::vector<torch::Tensor> VaeModel::parameters()
 
 std::vector<torch::optim::Optimizer*> VaeModel::optimizers()
 {
-    return {m_optimizer.get()};
+    return { m_optimizer.get() };
 }
 
 std::vector<std::shared_ptr<torch::nn::Module>> VaeModel::modules()
 {
-    return {m_net.ptr()};
+    return { m_net.ptr() };
 }
 
 std::unique_ptr<GenerativeModel> VaeModel::clone() const

@@ -18,21 +18,21 @@ using namespace hepgen::models;
 namespace {
 
 // x = mean + L z, z ~ N(0, I): a correlated 2D Gaussian with a known density.
-const double kMean[2] = {1.0, -0.5};
-const double kL[2][2] = {{0.6, 0.0}, {0.3, 0.8}};
+const double kMean[2] = { 1.0, -0.5 };
+const double kL[2][2] = { { 0.6, 0.0 }, { 0.3, 0.8 } };
 
 torch::Tensor gaussianToy(int64_t n, uint64_t seed)
 {
     auto gen = at::detail::createCPUGenerator(seed);
-    const auto z = torch::randn({n, 2}, gen, torch::kFloat32);
-    const auto L = torch::tensor({kL[0][0], kL[0][1], kL[1][0], kL[1][1]}).reshape({2, 2}).to(torch::kFloat32);
-    return z.matmul(L.t()) + torch::tensor({kMean[0], kMean[1]}).to(torch::kFloat32);
+    const auto z = torch::randn({ n, 2 }, gen, torch::kFloat32);
+    const auto L = torch::tensor({ kL[0][0], kL[0][1], kL[1][0], kL[1][1] }).reshape({ 2, 2 }).to(torch::kFloat32);
+    return z.matmul(L.t()) + torch::tensor({ kMean[0], kMean[1] }).to(torch::kFloat32);
 }
 
 // Exact log N(x; mean, L L^T) for rows of x (double).
 torch::Tensor gaussianLogPdf(const torch::Tensor& x)
 {
-    const auto xd = x.to(torch::kDouble) - torch::tensor({kMean[0], kMean[1]}, torch::kDouble);
+    const auto xd = x.to(torch::kDouble) - torch::tensor({ kMean[0], kMean[1] }, torch::kDouble);
     // Solve L u = x - mean (lower triangular).
     const auto u0 = xd.select(1, 0) / kL[0][0];
     const auto u1 = (xd.select(1, 1) - kL[1][0] * u0) / kL[1][1];
@@ -44,8 +44,8 @@ torch::Tensor gaussianLogPdf(const torch::Tensor& x)
 nlohmann::json tinyConfig(const std::string& family)
 {
     if (family == "vae")
-        return {{"latent_dim", 2}, {"hidden", {32, 32}}, {"lr", 5e-3}};
-    nlohmann::json c{{"layers", 4}, {"hidden", {32, 32}}, {"lr", 5e-3}};
+        return { { "latent_dim", 2 }, { "hidden", { 32, 32 } }, { "lr", 5e-3 } };
+    nlohmann::json c { { "layers", 4 }, { "hidden", { 32, 32 } }, { "lr", 5e-3 } };
     if (family == "flow-rqs" || family == "maf-rqs")
         c["bins"] = 6;
     return c;
@@ -54,7 +54,7 @@ nlohmann::json tinyConfig(const std::string& family)
 void addFamilies(bool flowsOnly = false)
 {
     QTest::addColumn<QString>("family");
-    for (const char* f : {"flow-affine", "flow-rqs", "maf-affine", "maf-rqs", "vae"})
+    for (const char* f : { "flow-affine", "flow-rqs", "maf-affine", "maf-rqs", "vae" })
         if (!flowsOnly || std::string(f) != "vae")
             QTest::newRow(f) << QString(f);
 }
@@ -68,7 +68,7 @@ std::string fetchFamily()
 // Adam steps on random batches; with `decay` the learning rate falls linearly to 0 (as under the
 // Trainer's cosine schedule), which removes most of the step noise at the end.
 double fit(GenerativeModel& model, const torch::Tensor& x, const torch::Tensor& c, int64_t steps, int64_t batch = 256,
-           bool decay = false)
+    bool decay = false)
 {
     double last = 0;
     const double base = model.optimizers().front()->param_groups().front().options().get_lr();
@@ -76,8 +76,8 @@ double fit(GenerativeModel& model, const torch::Tensor& x, const torch::Tensor& 
         if (decay)
             model.optimizers().front()->param_groups().front().options().set_lr(
                 base * (1.0 - static_cast<double>(s) / static_cast<double>(steps)));
-        const auto idx = torch::randint(x.size(0), {batch}, torch::kLong);
-        const Batch b{x.index_select(0, idx), c.defined() ? c.index_select(0, idx) : torch::Tensor(), {}};
+        const auto idx = torch::randint(x.size(0), { batch }, torch::kLong);
+        const Batch b { x.index_select(0, idx), c.defined() ? c.index_select(0, idx) : torch::Tensor(), {} };
         last = model.trainStep(b, 5.0).loss;
         if (!std::isfinite(last))
             throw std::runtime_error("non-finite loss");
@@ -115,11 +115,11 @@ private Q_SLOTS:
     {
         const std::string family = fetchFamily();
         torch::manual_seed(1);
-        auto a = makeModel(family, {2, 1}, tinyConfig(family));
+        auto a = makeModel(family, { 2, 1 }, tinyConfig(family));
         const auto json = a->config();
-        for (const char* key : {"optimizer", "lr", "weight_decay", "beta1", "beta2", "hidden"})
+        for (const char* key : { "optimizer", "lr", "weight_decay", "beta1", "beta2", "hidden" })
             QVERIFY2(json.contains(key), key);
-        auto b = makeModel(family, {2, 1}, json);
+        auto b = makeModel(family, { 2, 1 }, json);
         QCOMPARE(QString::fromStdString(b->config().dump()), QString::fromStdString(json.dump()));
         QCOMPARE(a->parameters().size(), b->parameters().size());
         for (std::size_t i = 0; i < a->parameters().size(); ++i)
@@ -128,9 +128,9 @@ private Q_SLOTS:
         QCOMPARE(b->shape().features, int64_t(2));
         QCOMPARE(b->shape().context, int64_t(1));
         // The defaults alone are a complete config too.
-        auto d = makeModel(family, {2, 0});
-        QCOMPARE(QString::fromStdString(makeModel(family, {2, 0}, d->config())->config().dump()),
-                 QString::fromStdString(d->config().dump()));
+        auto d = makeModel(family, { 2, 0 });
+        QCOMPARE(QString::fromStdString(makeModel(family, { 2, 0 }, d->config())->config().dump()),
+            QString::fromStdString(d->config().dump()));
     }
 
     void unknownKeyRejected_data() { addFamilies(); }
@@ -138,33 +138,35 @@ private Q_SLOTS:
     {
         const std::string family = fetchFamily();
         try {
-            makeModel(family, {2, 0}, {{"hiden", {8}}});
+            makeModel(family, { 2, 0 }, { { "hiden", { 8 } } });
             QFAIL("expected a ConfigError");
         } catch (const hepgen::ConfigError& e) {
             QVERIFY2(QString(e.what()).contains("hiden"), e.what());
         }
         // Keys of another kind are unknown too (splines have no affine_scale, affine flows no bins).
-        const char* foreign = family == "vae" ? "layers" : (family.find("rqs") != std::string::npos ? "affine_scale" : "bins");
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{foreign, 1}}));
+        const char* foreign
+            = family == "vae" ? "layers" : (family.find("rqs") != std::string::npos ? "affine_scale" : "bins");
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, { 2, 0 }, { { foreign, 1 } }));
     }
 
     void badValueRejected_data() { addFamilies(); }
     void badValueRejected()
     {
         const std::string family = fetchFamily();
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{"lr", -1.0}}));
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{"hidden", {16, 0}}}));
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{"hidden", "wide"}}));
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{"optimizer", "sgd"}}));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, { 2, 0 }, { { "lr", -1.0 } }));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, { 2, 0 }, { { "hidden", { 16, 0 } } }));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, { 2, 0 }, { { "hidden", "wide" } }));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, { 2, 0 }, { { "optimizer", "sgd" } }));
         if (family == "vae") {
-            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{"beta", -0.5}}));
-            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{"sigma", 0.0}}));
-            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{"latent_dim", 0}}));
+            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, { 2, 0 }, { { "beta", -0.5 } }));
+            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, { 2, 0 }, { { "sigma", 0.0 } }));
+            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, { 2, 0 }, { { "latent_dim", 0 } }));
         } else {
-            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{"layers", 0}}));
-            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, {2, 0}, {{"permutation", "shuffle"}}));
+            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel(family, { 2, 0 }, { { "layers", 0 } }));
+            QVERIFY_THROWS_EXCEPTION(
+                hepgen::ConfigError, makeModel(family, { 2, 0 }, { { "permutation", "shuffle" } }));
         }
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel("flow-nonsense", {2, 0}));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel("flow-nonsense", { 2, 0 }));
     }
 
     void trainingLowersTheLoss_data() { addFamilies(); }
@@ -172,9 +174,9 @@ private Q_SLOTS:
     {
         const std::string family = fetchFamily();
         torch::manual_seed(2);
-        auto model = makeModel(family, {2, 0}, tinyConfig(family));
+        auto model = makeModel(family, { 2, 0 }, tinyConfig(family));
         const auto x = gaussianToy(4096, 3);
-        const Batch all{x, {}, {}};
+        const Batch all { x, {}, {} };
         const double before = model->evaluate(all).loss;
         fit(*model, x, {}, 150);
         const auto after = model->evaluate(all);
@@ -195,7 +197,7 @@ private Q_SLOTS:
     {
         const std::string family = fetchFamily();
         torch::manual_seed(4);
-        auto model = makeModel(family, {2, 0}, tinyConfig(family));
+        auto model = makeModel(family, { 2, 0 }, tinyConfig(family));
         SampleOptions o;
         o.seed = 7;
         const auto a = model->sample(100, {}, o).samples;
@@ -203,13 +205,13 @@ private Q_SLOTS:
         const auto b = model->sample(100, {}, o).samples;
         o.seed = 8;
         const auto c = model->sample(100, {}, o).samples;
-        QVERIFY(a.sizes() == torch::IntArrayRef({100, 2}));
+        QVERIFY(a.sizes() == torch::IntArrayRef({ 100, 2 }));
         QVERIFY(torch::equal(a, b));
         QVERIFY(!torch::equal(a, c));
         QVERIFY(!a.requires_grad());
         QCOMPARE(model->sample(0, {}, {}).samples.size(0), int64_t(0));
         // An unconditional model refuses a context.
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->sample(10, torch::zeros({10, 1}), {}));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->sample(10, torch::zeros({ 10, 1 }), {}));
         // Cancellation before the pass.
         SampleOptions stop;
         stop.shouldStop = [] { return true; };
@@ -221,7 +223,7 @@ private Q_SLOTS:
     {
         const std::string family = fetchFamily();
         torch::manual_seed(5);
-        auto model = makeModel(family, {2, 0}, tinyConfig(family));
+        auto model = makeModel(family, { 2, 0 }, tinyConfig(family));
         fit(*model, gaussianToy(1024, 5), {}, 20);
         SampleOptions o;
         o.seed = 3;
@@ -241,14 +243,14 @@ private Q_SLOTS:
     {
         const std::string family = fetchFamily();
         torch::manual_seed(6);
-        auto model = makeModel(family, {2, 0}, tinyConfig(family));
+        auto model = makeModel(family, { 2, 0 }, tinyConfig(family));
         const auto x = gaussianToy(512, 6);
         fit(*model, x, {}, 5); // non-trivial optimiser state
         auto copy = model->clone();
         QVERIFY(sameTensors(model->parameters(), copy->parameters()));
         QCOMPARE(QString::fromStdString(copy->config().dump()), QString::fromStdString(model->config().dump()));
         // The clone continues exactly as the original would (weights and Adam moments were copied)...
-        const Batch b{x.slice(0, 0, 256), {}, {}};
+        const Batch b { x.slice(0, 0, 256), {}, {} };
         const auto before = copies(model->parameters());
         torch::manual_seed(10);
         copy->trainStep(b, 5.0);
@@ -271,14 +273,14 @@ private Q_SLOTS:
         nlohmann::json cfg = tinyConfig(family);
         if (family == "vae")
             cfg["latent_dim"] = 1;
-        auto model = makeModel(family, {1, 1}, cfg);
-        const auto c = torch::rand({4096, 1}) * 2 - 1;
-        const auto x = c + 0.1 * torch::randn({4096, 1});
+        auto model = makeModel(family, { 1, 1 }, cfg);
+        const auto c = torch::rand({ 4096, 1 }) * 2 - 1;
+        const auto x = c + 0.1 * torch::randn({ 4096, 1 });
         fit(*model, x, c, 250);
-        for (double target : {-0.5, 0.5}) {
+        for (double target : { -0.5, 0.5 }) {
             SampleOptions o;
             o.seed = 1;
-            const auto s = model->sample(2000, torch::full({1, 1}, target), o).samples; // (1, C) broadcast
+            const auto s = model->sample(2000, torch::full({ 1, 1 }, target), o).samples; // (1, C) broadcast
             QCOMPARE(s.size(0), int64_t(2000));
             const double mean = s.mean().item<double>(), sd = s.std().item<double>();
             qInfo("%s: c = %.1f: mean %.3f, sd %.3f", family.c_str(), target, mean, sd);
@@ -286,10 +288,10 @@ private Q_SLOTS:
             QVERIFY2(sd < 0.3, qPrintable(QString::number(sd))); // the data's 0.1 vs 0.58 for the context-free marginal
         }
         // A per-sample context (n, C) works too; a missing or ill-shaped one is an error.
-        QCOMPARE(model->sample(3, torch::zeros({3, 1}), {}).samples.size(0), int64_t(3));
+        QCOMPARE(model->sample(3, torch::zeros({ 3, 1 }), {}).samples.size(0), int64_t(3));
         QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->sample(3, {}, {}));
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->sample(3, torch::zeros({2, 1}), {}));
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->trainStep({x.slice(0, 0, 8), {}, {}}, 0.0));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->sample(3, torch::zeros({ 2, 1 }), {}));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->trainStep({ x.slice(0, 0, 8), {}, {} }, 0.0));
     }
 
     void weightsGiveTheWeightedMean_data() { addFamilies(); }
@@ -299,26 +301,26 @@ private Q_SLOTS:
         // sum w_i l_i / sum w_i. The same global seed before each call gives the VAE the same draws.
         const std::string family = fetchFamily();
         torch::manual_seed(8);
-        auto model = makeModel(family, {2, 0}, tinyConfig(family));
+        auto model = makeModel(family, { 2, 0 }, tinyConfig(family));
         const auto x = gaussianToy(6, 8);
-        const auto w = torch::tensor({0.5, 2.0, 0.0, 1.0, 3.0, 0.25}, torch::kFloat32);
+        const auto w = torch::tensor({ 0.5, 2.0, 0.0, 1.0, 3.0, 0.25 }, torch::kFloat32);
         double num = 0;
         for (int64_t i = 0; i < 6; ++i) {
             torch::manual_seed(11);
-            const auto oneHot = torch::zeros({6}).index_fill_(0, torch::tensor({i}), 1.0);
-            num += w[i].item<double>() * model->evaluate({x, {}, oneHot}).loss;
+            const auto oneHot = torch::zeros({ 6 }).index_fill_(0, torch::tensor({ i }), 1.0);
+            num += w[i].item<double>() * model->evaluate({ x, {}, oneHot }).loss;
         }
         torch::manual_seed(11);
-        const double weighted = model->evaluate({x, {}, w}).loss;
+        const double weighted = model->evaluate({ x, {}, w }).loss;
         QVERIFY2(std::abs(weighted - num / w.sum().item<double>()) < 1e-4 * (1 + std::abs(weighted)),
-                 qPrintable(QString("%1 vs %2").arg(weighted).arg(num / w.sum().item<double>())));
+            qPrintable(QString("%1 vs %2").arg(weighted).arg(num / w.sum().item<double>())));
         // Unit weights are the plain mean; weights of the wrong shape are an error.
         torch::manual_seed(11);
-        const double unit = model->evaluate({x, {}, torch::ones({6})}).loss;
+        const double unit = model->evaluate({ x, {}, torch::ones({ 6 }) }).loss;
         torch::manual_seed(11);
-        QVERIFY(std::abs(unit - model->evaluate({x, {}, {}}).loss) < 1e-5 * (1 + std::abs(unit)));
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->evaluate({x, {}, torch::ones({5})}));
-        QVERIFY(std::isfinite(model->trainStep({x, {}, w}, 1.0).loss));
+        QVERIFY(std::abs(unit - model->evaluate({ x, {}, {} }).loss) < 1e-5 * (1 + std::abs(unit)));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->evaluate({ x, {}, torch::ones({ 5 }) }));
+        QVERIFY(std::isfinite(model->trainStep({ x, {}, w }, 1.0).loss));
     }
 
     void flowLogDensityIsMinusTheLoss_data() { addFamilies(true); }
@@ -326,19 +328,19 @@ private Q_SLOTS:
     {
         const std::string family = fetchFamily();
         torch::manual_seed(9);
-        auto model = makeModel(family, {2, 0}, tinyConfig(family));
+        auto model = makeModel(family, { 2, 0 }, tinyConfig(family));
         fit(*model, gaussianToy(1024, 9), {}, 10);
         QVERIFY(model->hasLogDensity());
         const auto x = gaussianToy(5, 10);
         const auto logp = model->logDensity(x, {});
-        QVERIFY(logp.sizes() == torch::IntArrayRef({5}));
+        QVERIFY(logp.sizes() == torch::IntArrayRef({ 5 }));
         for (int64_t i = 0; i < 5; ++i) {
-            const double loss = model->evaluate({x.slice(0, i, i + 1), {}, {}}).loss;
+            const double loss = model->evaluate({ x.slice(0, i, i + 1), {}, {} }).loss;
             QVERIFY2(std::abs(loss + logp[i].item<double>()) < 1e-5 * (1 + std::abs(loss)),
-                     qPrintable(QString("%1 vs %2").arg(loss).arg(logp[i].item<double>())));
+                qPrintable(QString("%1 vs %2").arg(loss).arg(logp[i].item<double>())));
         }
-        QVERIFY(std::abs(model->evaluate({x, {}, {}}).loss + logp.mean().item<double>()) < 1e-5);
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->logDensity(torch::zeros({3, 3}), {}));
+        QVERIFY(std::abs(model->evaluate({ x, {}, {} }).loss + logp.mean().item<double>()) < 1e-5);
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->logDensity(torch::zeros({ 3, 3 }), {}));
     }
 
     void flowLogDensityMatchesTheTruth_data() { addFamilies(true); }
@@ -352,7 +354,7 @@ private Q_SLOTS:
         torch::manual_seed(12);
         nlohmann::json cfg = tinyConfig(family);
         cfg["layers"] = 2; // two layers can represent any 2D Gaussian (a triangular affine map)
-        auto model = makeModel(family, {2, 0}, cfg);
+        auto model = makeModel(family, { 2, 0 }, cfg);
         fit(*model, gaussianToy(8192, 12), {}, 300, 512, true);
         const auto probe = gaussianToy(2000, 13);
         const auto truth = gaussianLogPdf(probe);
@@ -366,55 +368,55 @@ private Q_SLOTS:
         const auto err = (logp - truth).abs().masked_select(bulk);
         const double meanErr = err.mean().item<double>(), maxErr = err.max().item<double>();
         qInfo("%s: bulk |log p error| mean %.4f max %.4f over %lld points", family.c_str(), meanErr, maxErr,
-              static_cast<long long>(err.numel()));
+            static_cast<long long>(err.numel()));
         QVERIFY2(meanErr < 0.06, qPrintable(QString::number(meanErr)));
         QVERIFY2(maxErr < 0.25, qPrintable(QString::number(maxErr)));
     }
 
     void vaeHasNoDensity()
     {
-        auto vae = makeModel("vae", {2, 0}, tinyConfig("vae"));
+        auto vae = makeModel("vae", { 2, 0 }, tinyConfig("vae"));
         QVERIFY(!vae->hasLogDensity());
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, vae->logDensity(torch::zeros({3, 2}), {}));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, vae->logDensity(torch::zeros({ 3, 2 }), {}));
     }
 
     void vaeKlIsTheClosedForm()
     {
         // KL(N(mu, s^2) || N(0, 1)) = -log s + (s^2 + mu^2) / 2 - 1/2 per dimension.
-        const auto mu = torch::tensor({{0.5, -1.0}, {0.0, 2.0}}, torch::kDouble);
-        const auto logVar = torch::tensor({{std::log(0.25), 0.0}, {std::log(4.0), -1.0}}, torch::kDouble);
+        const auto mu = torch::tensor({ { 0.5, -1.0 }, { 0.0, 2.0 } }, torch::kDouble);
+        const auto logVar = torch::tensor({ { std::log(0.25), 0.0 }, { std::log(4.0), -1.0 } }, torch::kDouble);
         const auto kl = gaussianKl(mu, logVar);
         auto perDim = [](double m, double s2) { return -0.5 * std::log(s2) + 0.5 * (s2 + m * m) - 0.5; };
         QCOMPARE(kl[0].item<double>(), perDim(0.5, 0.25) + perDim(-1.0, 1.0));
         QVERIFY(std::abs(kl[1].item<double>() - (perDim(0.0, 4.0) + perDim(2.0, std::exp(-1.0)))) < 1e-12);
-        QCOMPARE(gaussianKl(torch::zeros({1, 3}), torch::zeros({1, 3}))[0].item<double>(), 0.0);
+        QCOMPARE(gaussianKl(torch::zeros({ 1, 3 }), torch::zeros({ 1, 3 }))[0].item<double>(), 0.0);
 
         // The model's "kl" term is that closed form at the encoder's (mu, log sigma^2).
         torch::manual_seed(13);
-        VaeModel model({2, 0}, tinyConfig("vae"));
+        VaeModel model({ 2, 0 }, tinyConfig("vae"));
         const auto x = gaussianToy(64, 13);
         const auto enc = model.networks()->encode(x, {});
         const double expected = gaussianKl(enc.mu, enc.logVar).mean().item<double>();
-        QVERIFY(std::abs(model.evaluate({x, {}, {}}).terms.at("kl") - expected) < 1e-5 * (1 + expected));
+        QVERIFY(std::abs(model.evaluate({ x, {}, {} }).terms.at("kl") - expected) < 1e-5 * (1 + expected));
     }
 
     void vaeBetaWeightsTheKl()
     {
         const auto x = gaussianToy(64, 14);
-        for (double beta : {0.0, 2.5}) {
+        for (double beta : { 0.0, 2.5 }) {
             torch::manual_seed(14);
             nlohmann::json cfg = tinyConfig("vae");
             cfg["beta"] = beta;
-            VaeModel model({2, 0}, cfg);
+            VaeModel model({ 2, 0 }, cfg);
             torch::manual_seed(15);
-            const auto r = model.evaluate({x, {}, {}});
+            const auto r = model.evaluate({ x, {}, {} });
             QVERIFY(r.terms.at("kl") > 0);
             QVERIFY(std::abs(r.loss - (r.terms.at("reconstruction") + beta * r.terms.at("kl"))) < 1e-5 * (1 + r.loss));
         }
         // With beta = 0 nothing pulls q(z | x) towards the prior: training drives the encoder's
         // log-variances down (a plain auto-encoder), where the KL would keep them near 0.
         torch::manual_seed(16);
-        VaeModel ae({2, 0}, {{"latent_dim", 2}, {"hidden", {32, 32}}, {"lr", 5e-3}, {"beta", 0.0}});
+        VaeModel ae({ 2, 0 }, { { "latent_dim", 2 }, { "hidden", { 32, 32 } }, { "lr", 5e-3 }, { "beta", 0.0 } });
         fit(ae, gaussianToy(2048, 16), {}, 200);
         torch::NoGradGuard g;
         const double meanLogVar = ae.networks()->encode(gaussianToy(256, 17), {}).logVar.mean().item<double>();
@@ -424,10 +426,10 @@ private Q_SLOTS:
     void vaeSampleNoiseOption()
     {
         torch::manual_seed(18);
-        auto plain = makeModel("vae", {2, 0}, tinyConfig("vae"));
+        auto plain = makeModel("vae", { 2, 0 }, tinyConfig("vae"));
         nlohmann::json cfg = plain->config();
         cfg["sample_noise"] = true;
-        auto noisy = makeModel("vae", {2, 0}, cfg);
+        auto noisy = makeModel("vae", { 2, 0 }, cfg);
         // Same weights, same seed: the noisy samples are the decoder means plus sigma-sized noise.
         for (std::size_t i = 0; i < plain->parameters().size(); ++i) {
             torch::NoGradGuard g;
