@@ -1,10 +1,36 @@
 #include "core/models/ModelFactory.h"
 
+#include "core/models/FlowModel.h"
+#include "core/models/GanModels.h"
+#include "core/models/VaeModel.h"
+
 namespace hepgen::models {
 
 const std::vector<FamilyEntry>& familyTable()
 {
-    static const std::vector<FamilyEntry> table{};
+    static const std::vector<FamilyEntry> table {
+        { "gan", "Non-saturating GAN: MLP generator and discriminator (Goodfellow et al. 2014).",
+            [](const ModelShape& s, const nlohmann::json& c) { return std::make_unique<GanModel>("gan", s, c); } },
+        { "wgan-gp",
+            "Wasserstein GAN with gradient penalty, 5 critic steps per generator step (Gulrajani et al. 2017).",
+            [](const ModelShape& s, const nlohmann::json& c) { return std::make_unique<GanModel>("wgan-gp", s, c); } },
+        { "vae", "Variational auto-encoder with a beta-weighted KL and a Gaussian decoder (Kingma & Welling 2014).",
+            [](const ModelShape& s, const nlohmann::json& c) { return std::make_unique<VaeModel>(s, c); } },
+        { "flow-affine", "Normalizing flow of affine coupling layers (RealNVP, Dinh et al. 2017); exact density.",
+            [](const ModelShape& s, const nlohmann::json& c) {
+                return std::make_unique<FlowModel>("flow-affine", s, c);
+            } },
+        { "flow-rqs", "Normalizing flow of rational-quadratic spline couplings (Durkan et al. 2019); exact density.",
+            [](const ModelShape& s, const nlohmann::json& c) {
+                return std::make_unique<FlowModel>("flow-rqs", s, c);
+            } },
+        { "maf-affine", "Masked autoregressive flow, affine (Papamakarios et al. 2017); exact density.",
+            [](const ModelShape& s, const nlohmann::json& c) {
+                return std::make_unique<FlowModel>("maf-affine", s, c);
+            } },
+        { "maf-rqs", "Masked autoregressive flow with rational-quadratic splines (Durkan et al. 2019); exact density.",
+            [](const ModelShape& s, const nlohmann::json& c) { return std::make_unique<FlowModel>("maf-rqs", s, c); } },
+    };
     return table;
 }
 
