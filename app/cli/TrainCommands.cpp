@@ -91,6 +91,7 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
     train->add_flag("--json", t->json, "Print the final metrics as one JSON object");
     train->callback([t, &global, &action] {
         action = [t, &global] {
+            hepgen::models::requireFamily(t->family); // before reading a possibly large file
             hepgen::training::RunRequest request;
             request.family = t->family;
             request.config = readConfigFile(t->config);

@@ -35,15 +35,24 @@ std::vector<std::string> modelFamilies()
     return names;
 }
 
+void requireFamily(const std::string& family)
+{
+    for (const auto& f : familyTable())
+        if (f.name == family)
+            return;
+    throw ConfigError(fmt::format("Unknown model family '{}'; choose one of: {}.", family, fmt::join(modelFamilies(), ", ")));
+}
+
 std::unique_ptr<GenerativeModel> makeModel(const std::string& family, const ModelShape& shape, const nlohmann::json& config)
 {
     if (shape.features < 1 || shape.context < 0)
         throw ConfigError(fmt::format("A model needs at least one feature (got {}) and a non-negative context width.",
                                       shape.features));
+    requireFamily(family);
     for (const auto& f : familyTable())
         if (f.name == family)
             return f.make(shape, config);
-    throw ConfigError(fmt::format("Unknown model family '{}'; choose one of: {}.", family, fmt::join(modelFamilies(), ", ")));
+    return nullptr; // unreachable: requireFamily threw
 }
 
 } // namespace hepgen::models

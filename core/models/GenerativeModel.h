@@ -103,6 +103,9 @@ public:
 /// The family names makeModel() knows, in the CLI's order.
 std::vector<std::string> modelFamilies();
 
+/// Throws ConfigError listing the known families unless `family` is one of them.
+void requireFamily(const std::string& family);
+
 /// Builds a fresh model of `family` for data of `shape`; `config` overrides the family's defaults
 /// (unknown keys are a ConfigError naming them). Throws ConfigError for an unknown family.
 std::unique_ptr<GenerativeModel> makeModel(const std::string& family, const ModelShape& shape,

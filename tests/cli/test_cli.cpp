@@ -1,5 +1,6 @@
 // The hepgen executable as a user runs it: help and version, one-line errors with non-zero exit
 // for unknown commands, bad options and bad files, and a generate → info round trip with --json.
+#include <H5Cpp.h>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -96,6 +97,62 @@ private Q_SLOTS:
         QVERIFY(std::abs(j["columns"].toArray()[0].toObject()["mean"].toDouble()) < 0.1);
         QCOMPARE(j["events_with_non_finite"].toInt(), 0);
         QCOMPARE(lineCount(info.out), 1); // one JSON object
+    }
+
+    void trainThenSampleWithTrajectory()
+    {
+        const QString data = m_dir.filePath("rings.h5");
+        QCOMPARE(hepgen({"-q", "generate", "toy2d", "--shape", "rings", "-n", "2000", "-o", data}).code, 0);
+        const QString run = m_dir.filePath("run");
+        const Run train = hepgen({"-q", "train", "--model", "flow-rqs", "--data", data, "--epochs", "2", "--seed", "4",
+                                  "-o", run, "--json"});
+        QVERIFY2(train.code == 0, qPrintable(train.err));
+        const QJsonObject j = QJsonDocument::fromJson(train.out.toUtf8()).object();
+        QCOMPARE(j["epochs"].toInt(), 2);
+        QVERIFY(std::isfinite(j["validation_loss"].toDouble()));
+        for (const char* f : {"config.json", "checkpoint.pt", "metrics.json"})
+            QVERIFY2(QFile::exists(run + "/" + f), f);
+
+        const QString out = m_dir.filePath("samples.h5");
+        const Run sample = hepgen({"-q", "sample", "--run", run, "--n", "300", "--seed", "1", "--trajectory", "-o", out});
+        QVERIFY2(sample.code == 0, qPrintable(sample.err));
+        const Run info = hepgen({"info", out, "--json"});
+        const QJsonObject i = QJsonDocument::fromJson(info.out.toUtf8()).object();
+        QCOMPARE(i["events"].toInt(), 300);
+        QCOMPARE(i["columns"].toArray()[1].toObject()["name"].toString(), QString("y"));
+        // the rings have radius <= 2.75 + noise: samples in the original units, not standardised ones
+        QVERIFY(i["columns"].toArray()[0].toObject()["std"].toDouble() > 1.0);
+        H5::H5File file(out.toStdString(), H5F_ACC_RDONLY);
+        QVERIFY(file.nameExists("/trajectory"));
+        hsize_t dims[3] = {};
+        file.openDataSet("/trajectory/xt").getSpace().getSimpleExtentDims(dims);
+        QCOMPARE(dims[1], hsize_t(300));
+        QCOMPARE(dims[2], hsize_t(2));
+
+        const Run again = hepgen({"-q", "sample", "--run", run, "--n", "300", "--seed", "1", "-o", m_dir.filePath("b.h5")});
+        QCOMPARE(again.code, 0);
+    }
+
+    void trainErrorsAreOneLine_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown family") << QStringList{"train", "--model", "magic", "--data", "x.h5", "-o", "r"}
+                                        << "Unknown model family 'magic'";
+        QTest::newRow("unknown column") << QStringList{"train", "--model", "vae", "--data",
+                                                       QStringLiteral(HEPGEN_TEST_DATA_DIR "/cathode_sr.npy"),
+                                                       "--columns", "mjj,nope", "-o", "r"}
+                                        << "no column 'nope'";
+        QTest::newRow("no run") << QStringList{"sample", "--run", "/no/such/run", "-o", "x.h5"} << "/no/such/run";
+    }
+    void trainErrorsAreOneLine()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        const Run r = hepgen(args);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        QVERIFY2(lineCount(r.err) == 1, qPrintable(r.err));
     }
 };
 
