@@ -28,10 +28,10 @@ DdpmConfig DdpmConfig::fromJson(const nlohmann::json& json)
     require(c.schedule == "linear" || c.schedule == "cosine", what, "schedule", "linear or cosine", c.schedule);
     require(c.timesteps >= 1, what, "timesteps", "at least 1", c.timesteps);
     require(c.betaStart > 0 && c.betaStart < c.betaEnd && c.betaEnd < 1, what, "beta_start/beta_end",
-            "0 < beta_start < beta_end < 1", nlohmann::json::array({c.betaStart, c.betaEnd}));
+        "0 < beta_start < beta_end < 1", nlohmann::json::array({ c.betaStart, c.betaEnd }));
     require(c.sampler == "ddpm" || c.sampler == "ddim", what, "sampler", "ddpm or ddim", c.sampler);
-    require(c.sampleSteps >= 1 && c.sampleSteps <= c.timesteps, what, "sample_steps", "in [1, timesteps]",
-            c.sampleSteps);
+    require(
+        c.sampleSteps >= 1 && c.sampleSteps <= c.timesteps, what, "sample_steps", "in [1, timesteps]", c.sampleSteps);
     require(c.eta >= 0 && c.eta <= 1, what, "eta", "in [0, 1]", c.eta);
     require(c.variance == "beta" || c.variance == "beta_tilde", what, "variance", "beta or beta_tilde", c.variance);
     return c;
@@ -80,11 +80,11 @@ TimeConditionedModel::Objective DdpmModel::objective(const Batch& batch, const c
     const auto& x0 = batch.x;
     const int64_t n = x0.size(0);
     const double steps = static_cast<double>(m_schedule.steps());
-    const auto t = (rand({n}, x0, generator) * steps).floor().clamp_max(steps - 1).to(torch::kLong);
+    const auto t = (rand({ n }, x0, generator) * steps).floor().clamp_max(steps - 1).to(torch::kLong);
     const auto eps = randn(x0.sizes(), x0, generator);
     const auto xt = m_schedule.addNoise(x0, eps, t);
     const auto epsPred = m_net->forward(xt, t.to(x0.dtype()) / steps, batch.context);
-    return {(epsPred - eps).pow(2).mean(1), {}};
+    return { (epsPred - eps).pow(2).mean(1), {} };
 }
 
 SampleOutput DdpmModel::sample(int64_t n, const torch::Tensor& context, const SampleOptions& options)
@@ -99,14 +99,13 @@ SampleOutput DdpmModel::sample(int64_t n, const torch::Tensor& context, const Sa
     const auto ctx = samplingContext(n, context);
     const auto noise = initialNoise(n, options.seed);
     const double steps = static_cast<double>(m_schedule.steps());
-    const smp::EpsilonFn epsilon = [&](const torch::Tensor& xt, const torch::Tensor& t) {
-        return m_net->forward(xt, t / steps, ctx);
-    };
+    const smp::EpsilonFn epsilon
+        = [&](const torch::Tensor& xt, const torch::Tensor& t) { return m_net->forward(xt, t / steps, ctx); };
     smp::SampleResult result;
     if (sampler == "ddpm") {
         const auto o = smp::DdpmSamplerOptions()
                            .variance(m_config.variance == "beta_tilde" ? smp::PosteriorVariance::BetaTilde
-                                                                      : smp::PosteriorVariance::Beta)
+                                                                       : smp::PosteriorVariance::Beta)
                            .seed(stepSeed(options.seed))
                            .shouldStop(options.shouldStop)
                            .progress(options.progress);

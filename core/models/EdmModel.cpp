@@ -33,7 +33,7 @@ EdmConfig EdmConfig::fromJson(const nlohmann::json& json)
     require(c.sampler == "edm-heun", what, "sampler", "edm-heun", c.sampler);
     require(c.sampleSteps >= 1, what, "sample_steps", "at least 1", c.sampleSteps);
     require(c.sigmaMin > 0 && c.sigmaMin < c.sigmaMax && std::isfinite(c.sigmaMax), what, "sigma_min/sigma_max",
-            "0 < sigma_min < sigma_max", nlohmann::json::array({c.sigmaMin, c.sigmaMax}));
+        "0 < sigma_min < sigma_max", nlohmann::json::array({ c.sigmaMin, c.sigmaMax }));
     require(std::isfinite(c.rho) && c.rho > 0, what, "rho", "positive", c.rho);
     return c;
 }
@@ -56,10 +56,10 @@ nlohmann::json EdmConfig::toJson() const
 
 EdmPreconditioning edmPreconditioning(const torch::Tensor& sigma, double sigmaData)
 {
-    const auto s = sigma.reshape({-1, 1});
+    const auto s = sigma.reshape({ -1, 1 });
     const double sd2 = sigmaData * sigmaData;
     const auto norm = (s * s + sd2).rsqrt(); // 1 / sqrt(sigma^2 + s_d^2)
-    return {sd2 * norm * norm, s * sigmaData * norm, norm, s.log() / 4.0};
+    return { sd2 * norm * norm, s * sigmaData * norm, norm, s.log() / 4.0 };
 }
 
 EdmModel::EdmModel(const ModelShape& shape, const nlohmann::json& config)
@@ -86,12 +86,12 @@ TimeConditionedModel::Objective EdmModel::objective(const Batch& batch, const c1
     // s_d)^2, loss lambda |D(y + n; sigma) - y|^2 with n ~ N(0, sigma^2 I).
     const auto& y = batch.x;
     const int64_t n = y.size(0);
-    const auto sigma = (randn({n}, y, generator) * m_config.pStd + m_config.pMean).exp();
-    const auto noisy = y + sigma.reshape({-1, 1}) * randn(y.sizes(), y, generator);
+    const auto sigma = (randn({ n }, y, generator) * m_config.pStd + m_config.pMean).exp();
+    const auto noisy = y + sigma.reshape({ -1, 1 }) * randn(y.sizes(), y, generator);
     const auto squared = (denoise(noisy, sigma, batch.context) - y).pow(2).mean(1);
     const double sd = m_config.sigmaData;
     const auto lambda = (sigma * sigma + sd * sd) / (sigma * sd).pow(2);
-    return {lambda * squared, {{"denoising_mse", squared}}};
+    return { lambda * squared, { { "denoising_mse", squared } } };
 }
 
 SampleOutput EdmModel::sample(int64_t n, const torch::Tensor& context, const SampleOptions& options)
@@ -106,9 +106,8 @@ SampleOutput EdmModel::sample(int64_t n, const torch::Tensor& context, const Sam
     const auto ctx = samplingContext(n, context);
     // EdmSampler starts from x_0 ~ N(0, sigma_max^2 I): scale the unit noise here (Algorithm 1, line 2).
     const auto noise = initialNoise(n, options.seed) * m_config.sigmaMax;
-    const smp::DenoiserFn denoiser = [&](const torch::Tensor& x, const torch::Tensor& sigma) {
-        return denoise(x, sigma, ctx);
-    };
+    const smp::DenoiserFn denoiser
+        = [&](const torch::Tensor& x, const torch::Tensor& sigma) { return denoise(x, sigma, ctx); };
     const auto o = smp::EdmSamplerOptions()
                        .steps(options.steps > 0 ? options.steps : m_config.sampleSteps)
                        .sigmaMin(m_config.sigmaMin)

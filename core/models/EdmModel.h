@@ -8,16 +8,16 @@ namespace hepgen::models {
 
 /// Every setting of the edm family; JSON keys in brackets. Defaults: Karras et al. 2022, Table 1.
 struct EdmConfig {
-    TimeNetworkConfig network;       ///< [hidden, activation, time_embedding, time_scale, residual]
-    double sigmaData = 1.0;          ///< [sigma_data] standard deviation of the data (1 for standardised data)
-    double pMean = -1.2;             ///< [p_mean] ln(sigma) ~ N(p_mean, p_std^2) in training
-    double pStd = 1.2;               ///< [p_std]
+    TimeNetworkConfig network; ///< [hidden, activation, time_embedding, time_scale, residual]
+    double sigmaData = 1.0; ///< [sigma_data] standard deviation of the data (1 for standardised data)
+    double pMean = -1.2; ///< [p_mean] ln(sigma) ~ N(p_mean, p_std^2) in training
+    double pStd = 1.2; ///< [p_std]
     std::string sampler = "edm-heun"; ///< [sampler] edm-heun
-    int64_t sampleSteps = 18;        ///< [sample_steps] N (2N - 1 network calls)
-    double sigmaMin = 0.002;         ///< [sigma_min]
-    double sigmaMax = 80.0;          ///< [sigma_max]
-    double rho = 7.0;                ///< [rho]
-    OptimizerConfig optimizer;       ///< [optimizer, lr, weight_decay, beta1, beta2]
+    int64_t sampleSteps = 18; ///< [sample_steps] N (2N - 1 network calls)
+    double sigmaMin = 0.002; ///< [sigma_min]
+    double sigmaMax = 80.0; ///< [sigma_max]
+    double rho = 7.0; ///< [rho]
+    OptimizerConfig optimizer = timeModelOptimizerDefaults(); ///< [optimizer, lr, weight_decay, beta1, beta2]
 
     /// Defaults overridden by `json`; ConfigError for unknown keys, wrong types or invalid values.
     static EdmConfig fromJson(const nlohmann::json& json);

@@ -36,7 +36,7 @@ FlowMatchingConfig FlowMatchingConfig::fromJson(const nlohmann::json& json, bool
     require(knownSampler(c.sampler), what, "sampler", "euler, heun or rk4", c.sampler);
     require(c.sampleSteps >= 1, what, "sample_steps", "at least 1", c.sampleSteps);
     require(std::isfinite(c.otContextWeight) && c.otContextWeight >= 0, what, "ot_context_weight",
-            "finite and non-negative", c.otContextWeight);
+        "finite and non-negative", c.otContextWeight);
     return c;
 }
 
@@ -69,8 +69,8 @@ torch::Tensor FlowMatchingModel::velocity(const torch::Tensor& x, const torch::T
     return m_net->forward(x, t, context);
 }
 
-TimeConditionedModel::Objective FlowMatchingModel::objective(const Batch& batch,
-                                                             const c10::optional<at::Generator>& generator)
+TimeConditionedModel::Objective FlowMatchingModel::objective(
+    const Batch& batch, const c10::optional<at::Generator>& generator)
 {
     const auto& x0 = batch.x;
     const int64_t n = x0.size(0);
@@ -83,17 +83,17 @@ TimeConditionedModel::Objective FlowMatchingModel::objective(const Batch& batch,
         torch::Tensor a = x0.detach(), b = eps;
         if (m_shape.context > 0 && m_config.otContextWeight > 0) {
             const auto c = batch.context.detach().to(x0.dtype()) * std::sqrt(m_config.otContextWeight);
-            a = torch::cat({a, c}, 1);
-            b = torch::cat({b, c}, 1);
+            a = torch::cat({ a, c }, 1);
+            b = torch::cat({ b, c }, 1);
         }
         const auto pairing = smp::otPairing(a, b);
         eps = eps.index_select(0, pairing.permutation);
         terms["ot_distance"] = (x0.detach() - eps).pow(2).sum(1);
     }
-    const auto t = rand({n}, x0, generator);
+    const auto t = rand({ n }, x0, generator);
     const auto path = smp::conditionalFlowMatchingTarget(x0, eps, t);
     const auto v = velocity(path.xt, t, batch.context);
-    return {(v - path.target).pow(2).mean(1), terms};
+    return { (v - path.target).pow(2).mean(1), terms };
 }
 
 SampleOutput FlowMatchingModel::sample(int64_t n, const torch::Tensor& context, const SampleOptions& options)
@@ -107,11 +107,9 @@ SampleOutput FlowMatchingModel::sample(int64_t n, const torch::Tensor& context, 
         throw ConfigError(fmt::format("{}: sampling steps must be positive (got {}).", family(), options.steps));
     const auto ctx = samplingContext(n, context);
     const auto noise = initialNoise(n, options.seed);
-    const smp::VelocityFn field = [&](const torch::Tensor& x, const torch::Tensor& t) {
-        return velocity(x, t, ctx);
-    };
+    const smp::VelocityFn field = [&](const torch::Tensor& x, const torch::Tensor& t) { return velocity(x, t, ctx); };
     const auto method = sampler == "euler" ? smp::OdeMethod::Euler
-                        : sampler == "rk4" ? smp::OdeMethod::Rk4
+        : sampler == "rk4"                 ? smp::OdeMethod::Rk4
                                            : smp::OdeMethod::Heun;
     const auto o = smp::OdeSolverOptions()
                        .method(method)

@@ -24,7 +24,7 @@ void TimeNetworkConfig::read(ConfigReader& r, const std::string& what)
         positive = positive && h > 0;
     require(positive, what, "hidden", "a non-empty list of positive widths", hidden);
     require(activation == "silu" || activation == "relu" || activation == "leaky_relu" || activation == "tanh", what,
-            "activation", "silu, relu, leaky_relu or tanh", activation);
+        "activation", "silu, relu, leaky_relu or tanh", activation);
     require(timeEmbedding >= 2 && timeEmbedding % 2 == 0, what, "time_embedding", "even and at least 2", timeEmbedding);
     require(std::isfinite(timeScale) && timeScale > 0, what, "time_scale", "positive", timeScale);
 }
@@ -51,8 +51,8 @@ MlpOptions TimeNetworkConfig::mlpOptions(const ModelShape& shape) const
 
 // ------------------------------------------------------------------------------------------ TimeConditionedModel
 
-TimeConditionedModel::TimeConditionedModel(const ModelShape& shape, const TimeNetworkConfig& network,
-                                           const OptimizerConfig& optimizer)
+TimeConditionedModel::TimeConditionedModel(
+    const ModelShape& shape, const TimeNetworkConfig& network, const OptimizerConfig& optimizer)
     : m_shape(shape)
     , m_net(network.mlpOptions(shape))
     , m_optimizerConfig(optimizer)
@@ -71,18 +71,18 @@ LossReport TimeConditionedModel::evaluate(const Batch& batch)
     return run(batch, false, 0.0, at::detail::createCPUGenerator(20240601));
 }
 
-LossReport TimeConditionedModel::run(const Batch& input, bool step, double clipNorm,
-                                     const c10::optional<at::Generator>& generator)
+LossReport TimeConditionedModel::run(
+    const Batch& input, bool step, double clipNorm, const c10::optional<at::Generator>& generator)
 {
     const std::string what = family() + " batch";
     if (!input.x.defined() || input.x.dim() != 2 || input.x.size(1) != m_shape.features)
         throw ConfigError(fmt::format("{}: x must have shape (N, {}).", what, m_shape.features));
     const int64_t n = input.x.size(0);
     if (m_shape.context > 0) {
-        if (!input.context.defined() || input.context.dim() != 2 || input.context.size(0) != n ||
-            input.context.size(1) != m_shape.context)
-            throw ConfigError(fmt::format("{}: the model is conditional and needs a context of shape ({}, {}).", what,
-                                          n, m_shape.context));
+        if (!input.context.defined() || input.context.dim() != 2 || input.context.size(0) != n
+            || input.context.size(1) != m_shape.context)
+            throw ConfigError(fmt::format(
+                "{}: the model is conditional and needs a context of shape ({}, {}).", what, n, m_shape.context));
     } else if (input.context.defined() && input.context.numel() > 0) {
         throw ConfigError(what + ": the model is unconditional but the batch has a context.");
     }
@@ -135,12 +135,12 @@ std::vector<torch::Tensor> TimeConditionedModel::parameters()
 
 std::vector<torch::optim::Optimizer*> TimeConditionedModel::optimizers()
 {
-    return {m_optimizer.get()};
+    return { m_optimizer.get() };
 }
 
 std::vector<std::shared_ptr<torch::nn::Module>> TimeConditionedModel::modules()
 {
-    return {m_net.ptr()};
+    return { m_net.ptr() };
 }
 
 namespace {
@@ -200,16 +200,16 @@ void TimeConditionedModel::to(const torch::Device& device)
     loadOptimizer(*m_optimizer, state, device);
 }
 
-torch::Tensor TimeConditionedModel::randn(at::IntArrayRef sizes, const torch::Tensor& like,
-                                          const c10::optional<at::Generator>& g)
+torch::Tensor TimeConditionedModel::randn(
+    at::IntArrayRef sizes, const torch::Tensor& like, const c10::optional<at::Generator>& g)
 {
     if (!g)
         return torch::randn(sizes, like.options());
     return torch::randn(sizes, *g, like.options().device(torch::kCPU)).to(like.device());
 }
 
-torch::Tensor TimeConditionedModel::rand(at::IntArrayRef sizes, const torch::Tensor& like,
-                                         const c10::optional<at::Generator>& g)
+torch::Tensor TimeConditionedModel::rand(
+    at::IntArrayRef sizes, const torch::Tensor& like, const c10::optional<at::Generator>& g)
 {
     if (!g)
         return torch::rand(sizes, like.options());
@@ -223,9 +223,9 @@ torch::Tensor TimeConditionedModel::initialNoise(int64_t n, const std::optional<
     const auto device = m_net->parameters().front().device();
     const auto opts = torch::TensorOptions().dtype(torch::kFloat32);
     if (!seed)
-        return torch::randn({n, m_shape.features}, opts.device(device));
+        return torch::randn({ n, m_shape.features }, opts.device(device));
     auto generator = at::detail::createCPUGenerator(*seed);
-    return torch::randn({n, m_shape.features}, generator, opts).to(device);
+    return torch::randn({ n, m_shape.features }, generator, opts).to(device);
 }
 
 c10::optional<uint64_t> TimeConditionedModel::stepSeed(const std::optional<uint64_t>& seed)
@@ -242,12 +242,12 @@ torch::Tensor TimeConditionedModel::samplingContext(int64_t n, const torch::Tens
             throw ConfigError(family() + ": the model is unconditional but a context was given for sampling.");
         return {};
     }
-    if (!context.defined() || context.dim() != 2 || context.size(1) != m_shape.context ||
-        (context.size(0) != n && context.size(0) != 1))
+    if (!context.defined() || context.dim() != 2 || context.size(1) != m_shape.context
+        || (context.size(0) != n && context.size(0) != 1))
         throw ConfigError(fmt::format("{}: sampling needs a context of shape ({}, {}) or (1, {}).", family(), n,
-                                      m_shape.context, m_shape.context));
+            m_shape.context, m_shape.context));
     const auto device = m_net->parameters().front().device();
-    return context.to(device, torch::kFloat32).expand({n, m_shape.context}).contiguous();
+    return context.to(device, torch::kFloat32).expand({ n, m_shape.context }).contiguous();
 }
 
 // ------------------------------------------------------------------------------------------ EvalModeGuard
