@@ -1,5 +1,8 @@
 #include "core/models/ModelFactory.h"
 
+#include "core/models/DdpmModel.h"
+#include "core/models/EdmModel.h"
+#include "core/models/FlowMatchingModel.h"
 #include "core/models/FlowModel.h"
 #include "core/models/GanModels.h"
 #include "core/models/VaeModel.h"
@@ -30,6 +33,18 @@ const std::vector<FamilyEntry>& familyTable()
             } },
         { "maf-rqs", "Masked autoregressive flow with rational-quadratic splines (Durkan et al. 2019); exact density.",
             [](const ModelShape& s, const nlohmann::json& c) { return std::make_unique<FlowModel>("maf-rqs", s, c); } },
+        { "ddpm", "Denoising diffusion (Ho et al. 2020): eps-prediction MLP, DDPM or DDIM sampling.",
+            [](const ModelShape& s, const nlohmann::json& c) { return std::make_unique<DdpmModel>(s, c); } },
+        { "edm", "EDM diffusion (Karras et al. 2022): preconditioned denoiser, Heun sampling",
+            [](const ModelShape& s, const nlohmann::json& c) { return std::make_unique<EdmModel>(s, c); } },
+        { "cfm", "Conditional flow matching (Lipman et al. 2023): velocity MLP on straight paths, ODE sampling",
+            [](const ModelShape& s, const nlohmann::json& c) {
+                return std::make_unique<FlowMatchingModel>(s, c, false);
+            } },
+        { "cfm-ot", "Flow matching with mini-batch optimal-transport pairing (Tong et al. 2024), ODE sampling",
+            [](const ModelShape& s, const nlohmann::json& c) {
+                return std::make_unique<FlowMatchingModel>(s, c, true);
+            } },
     };
     return table;
 }
