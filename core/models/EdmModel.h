@@ -13,7 +13,10 @@ struct EdmConfig {
     double pMean = -1.2; ///< [p_mean] ln(sigma) ~ N(p_mean, p_std^2) in training
     double pStd = 1.2; ///< [p_std]
     std::string sampler = "edm-heun"; ///< [sampler] edm-heun
-    int64_t sampleSteps = 18; ///< [sample_steps] N (2N - 1 network calls)
+    /// [sample_steps] N (2N - 1 network calls). 40, not the paper's 18 for images: on standardised
+    /// low-dimensional data 18 Heun steps from sigma_max = 80 inflate the variance by ~9 % even with an exact
+    /// denoiser (computed exactly for a Gaussian); 36 steps leave 2 %.
+    int64_t sampleSteps = 40;
     double sigmaMin = 0.002; ///< [sigma_min]
     double sigmaMax = 80.0; ///< [sigma_max]
     double rho = 7.0; ///< [rho]
