@@ -182,6 +182,7 @@ std::vector<std::shared_ptr<torch::nn::Module>> FlowModel::modules()
 
 std::unique_ptr<GenerativeModel> FlowModel::clone() const
 {
+    const support::PreserveGlobalRng keepRandomStream;
     auto copy = std::make_unique<FlowModel>(m_family, m_shape, config());
     const auto device = m_flow->parameters().front().device();
     copy->m_flow->to(device);

@@ -245,6 +245,7 @@ std::vector<std::shared_ptr<torch::nn::Module>> GanModel::modules()
 
 std::unique_ptr<GenerativeModel> GanModel::clone() const
 {
+    const support::PreserveGlobalRng keepRandomStream;
     auto copy = std::make_unique<GanModel>(family(), m_shape, config());
     const auto device = m_generator->parameters().front().device();
     copy->to(device);

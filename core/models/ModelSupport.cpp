@@ -1,5 +1,9 @@
 #include "core/models/ModelSupport.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <mutex>
+
 #include "core/util/Error.h"
 
 #include <fmt/format.h>
@@ -110,6 +114,18 @@ void copyOptimizerState(
     to.load(in);
     for (std::size_t i = 0; i < from.param_groups().size() && i < to.param_groups().size(); ++i)
         to.param_groups()[i].set_options(from.param_groups()[i].options().clone());
+}
+
+PreserveGlobalRng::PreserveGlobalRng()
+    : m_state(at::detail::getDefaultCPUGenerator().get_state())
+{
+}
+
+PreserveGlobalRng::~PreserveGlobalRng()
+{
+    at::Generator generator = at::detail::getDefaultCPUGenerator(); // a handle onto the global generator
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(m_state);
 }
 
 void pollStop(const SampleOptions& options)

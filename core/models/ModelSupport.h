@@ -46,4 +46,18 @@ void copyOptimizerState(torch::optim::Optimizer& from, torch::optim::Optimizer& 
 /// Calls the sampling options' shouldStop() (throwing hepgen::Cancelled when it says stop).
 void pollStop(const SampleOptions& options);
 
+/// Saves the global CPU random generator's state and restores it on destruction, so that building a
+/// clone (which initialises fresh networks before copying weights) leaves the training run's random
+/// stream untouched.
+class PreserveGlobalRng {
+public:
+    PreserveGlobalRng();
+    ~PreserveGlobalRng();
+    PreserveGlobalRng(const PreserveGlobalRng&) = delete;
+    PreserveGlobalRng& operator=(const PreserveGlobalRng&) = delete;
+
+private:
+    torch::Tensor m_state;
+};
+
 } // namespace hepgen::models::support

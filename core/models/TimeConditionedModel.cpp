@@ -1,12 +1,13 @@
 #include "core/models/TimeConditionedModel.h"
 
+#include "core/models/ModelSupport.h"
+
 #include "core/util/Error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 
 #include <cmath>
-#include <sstream>
 
 namespace hepgen::models {
 
@@ -143,45 +144,16 @@ std::vector<std::shared_ptr<torch::nn::Module>> TimeConditionedModel::modules()
     return { m_net.ptr() };
 }
 
-namespace {
-
-std::string serializeOptimizer(const torch::optim::Optimizer& optimizer)
-{
-    torch::serialize::OutputArchive archive;
-    optimizer.save(archive);
-    std::ostringstream out;
-    archive.save_to(out);
-    return out.str();
-}
-
-void loadOptimizer(torch::optim::Optimizer& optimizer, const std::string& bytes, const torch::Device& device)
-{
-    std::istringstream in(bytes);
-    torch::serialize::InputArchive archive;
-    archive.load_from(in, device);
-    optimizer.load(archive);
-}
-
-} // namespace
-
 void TimeConditionedModel::copyStateFrom(const TimeConditionedModel& other)
 {
-    const auto device = m_net->parameters().front().device();
-    {
-        torch::NoGradGuard guard;
-        auto dst = m_net->named_parameters(true);
-        for (const auto& item : other.m_net->named_parameters(true))
-            dst[item.key()].copy_(item.value());
-        auto dstBuffers = m_net->named_buffers(true);
-        for (const auto& item : other.m_net->named_buffers(true))
-            dstBuffers[item.key()].copy_(item.value());
-    }
-    loadOptimizer(*m_optimizer, serializeOptimizer(*other.m_optimizer), device);
+    support::copyModuleState(*other.m_net, *m_net);
+    support::copyOptimizerState(*other.m_optimizer, *m_optimizer, m_net->parameters().front().device());
     m_net->train(other.m_net->is_training());
 }
 
 std::unique_ptr<GenerativeModel> TimeConditionedModel::clone() const
 {
+    const support::PreserveGlobalRng keepRandomStream;
     auto copy = makeModel(family(), m_shape, config());
     auto* typed = dynamic_cast<TimeConditionedModel*>(copy.get());
     if (!typed)
@@ -195,9 +167,8 @@ void TimeConditionedModel::to(const torch::Device& device)
 {
     // Module::to moves parameters in place (same tensor objects), so the optimiser's parameter references stay
     // valid; its state is moved by a save/load round trip onto the new device.
-    const std::string state = serializeOptimizer(*m_optimizer);
     m_net->to(device);
-    loadOptimizer(*m_optimizer, state, device);
+    support::copyOptimizerState(*m_optimizer, *m_optimizer, device);
 }
 
 torch::Tensor TimeConditionedModel::randn(

@@ -164,6 +164,7 @@ std::vector<std::shared_ptr<torch::nn::Module>> VaeModel::modules()
 
 std::unique_ptr<GenerativeModel> VaeModel::clone() const
 {
+    const support::PreserveGlobalRng keepRandomStream;
     auto copy = std::make_unique<VaeModel>(m_shape, config());
     const auto device = m_net->logSigma.device();
     copy->m_net->to(device);

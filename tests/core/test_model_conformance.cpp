@@ -101,9 +101,13 @@ private Q_SLOTS:
         else
             QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->logDensity(batch.x, batch.context));
 
-        // clones are independent
+        // clones are independent and do not disturb the global random stream (training continues exactly)
         model->train(true);
+        torch::manual_seed(21);
+        const auto expected = torch::rand({3});
+        torch::manual_seed(21);
         auto copy = model->clone();
+        QVERIFY(torch::equal(torch::rand({3}), expected));
         const auto before = model->parameters().front().clone();
         copy->trainStep(batch, 1.0);
         QVERIFY(torch::equal(model->parameters().front(), before));
