@@ -43,7 +43,7 @@ inline std::vector<std::array<double, 7>> lhcoExpectedRows()
     std::getline(in, line); // header
     std::vector<std::array<double, 7>> rows;
     while (std::getline(in, line)) {
-        std::array<double, 7> r{};
+        std::array<double, 7> r {};
         std::stringstream ss(line);
         std::string cell;
         for (double& v : r) {

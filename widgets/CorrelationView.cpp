@@ -10,7 +10,8 @@ CorrelationView::CorrelationView(QWidget* parent)
     : PlotWidget(parent)
 {
     plot()->setInteractions(QCP::Interactions());
-    plot()->setToolTip(tr("Pearson correlation between features (events with NaN/Inf excluded). Right-click to export."));
+    plot()->setToolTip(
+        tr("Pearson correlation between features (events with NaN/Inf excluded). Right-click to export."));
 }
 
 void CorrelationView::setMatrix(const QStringList& names, const std::vector<double>& matrix)

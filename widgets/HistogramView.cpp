@@ -5,7 +5,7 @@
 namespace hepgen::widgets {
 
 namespace {
-const QColor kColours[] = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(90, 90, 90)};
+const QColor kColours[] = { QColor(31, 119, 180), QColor(214, 39, 40), QColor(90, 90, 90) };
 }
 
 HistogramView::HistogramView(QWidget* parent)
@@ -24,7 +24,7 @@ void HistogramView::clear()
 }
 
 void HistogramView::setHistograms(const QString& feature, const QString& unit,
-                                  const std::vector<hepgen::data::Histogram1D>& hists, const QStringList& names)
+    const std::vector<hepgen::data::Histogram1D>& hists, const QStringList& names)
 {
     plot()->clearGraphs();
     plot()->legend->setVisible(true);
@@ -38,7 +38,8 @@ void HistogramView::setHistograms(const QString& feature, const QString& unit,
         width = h.binWidth();
         wantLog = wantLog || hepgen::data::prefersLogScale(h);
         QCPGraph* g = plot()->addGraph();
-        g->setName(QStringLiteral("%1 (%2)").arg(names[static_cast<int>(k)]).arg(QLocale().toString(h.total(), 'f', 0)));
+        g->setName(
+            QStringLiteral("%1 (%2)").arg(names[static_cast<int>(k)]).arg(QLocale().toString(h.total(), 'f', 0)));
         g->setLineStyle(QCPGraph::lsStepCenter);
         g->setPen(QPen(kColours[k % 3], 1.6));
         QVector<double> x, y;

@@ -15,7 +15,7 @@ public:
     explicit HistogramView(QWidget* parent = nullptr);
     /// One histogram per entry of `names` (empty histograms are skipped); all share the binning.
     void setHistograms(const QString& feature, const QString& unit, const std::vector<hepgen::data::Histogram1D>& hists,
-                       const QStringList& names);
+        const QStringList& names);
     void clear();
 };
 

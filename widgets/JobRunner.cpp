@@ -57,9 +57,7 @@ bool JobRunner::start(const QString& title, Work work, Done onSuccess)
         }
     });
     connect(m_thread, &QThread::finished, this,
-            [this, outcome, message, onSuccess = std::move(onSuccess)] {
-                onThreadDone(*outcome, *message, onSuccess);
-            });
+        [this, outcome, message, onSuccess = std::move(onSuccess)] { onThreadDone(*outcome, *message, onSuccess); });
     Q_EMIT started(m_title);
     Q_EMIT runningChanged(true);
     Q_EMIT progress(0.0, QString(), -1.0);

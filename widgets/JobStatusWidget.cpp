@@ -47,9 +47,9 @@ void JobStatusWidget::onProgress(double fraction, const QString& message, double
 {
     m_bar->setValue(static_cast<int>(fraction * 1000.0));
     m_bar->setFormat(message.isEmpty() ? QStringLiteral("%p%") : message + QStringLiteral(" · %p%"));
-    m_eta->setText(secondsLeft < 0 ? tr("estimating…")
-                                   : tr("%1 left").arg(QString::fromStdString(
-                                         hepgen::EtaEstimator::format(secondsLeft))));
+    m_eta->setText(secondsLeft < 0
+            ? tr("estimating…")
+            : tr("%1 left").arg(QString::fromStdString(hepgen::EtaEstimator::format(secondsLeft))));
 }
 
 } // namespace hepgen::widgets

@@ -10,9 +10,9 @@ namespace hepgen::widgets {
 QList<QPair<QString, QString>> guiLibraryVersions()
 {
     return {
-        {QStringLiteral("Qt"), QString::fromLatin1(qVersion())},
-        {QStringLiteral("VTK"), QString::fromLatin1(vtkVersion::GetVTKVersion())},
-        {QStringLiteral("QCustomPlot"), QStringLiteral(QCUSTOMPLOT_VERSION_STR)},
+        { QStringLiteral("Qt"), QString::fromLatin1(qVersion()) },
+        { QStringLiteral("VTK"), QString::fromLatin1(vtkVersion::GetVTKVersion()) },
+        { QStringLiteral("QCustomPlot"), QStringLiteral(QCUSTOMPLOT_VERSION_STR) },
     };
 }
 

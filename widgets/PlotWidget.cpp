@@ -59,8 +59,7 @@ QString PlotWidget::axisTitle(const QString& label, const QString& unit)
     return unit.isEmpty() ? label : QStringLiteral("%1 [%2]").arg(label, unit);
 }
 
-void PlotWidget::setAxisLabels(const QString& xLabel, const QString& xUnit, const QString& yLabel,
-                               const QString& yUnit)
+void PlotWidget::setAxisLabels(const QString& xLabel, const QString& xUnit, const QString& yLabel, const QString& yUnit)
 {
     m_plot->xAxis->setLabel(axisTitle(xLabel, xUnit));
     m_plot->yAxis->setLabel(axisTitle(yLabel, yUnit));
@@ -120,8 +119,8 @@ void PlotWidget::exportWithDialog()
 {
     QSettings settings;
     const QString dir = settings.value(QStringLiteral("dirs/export")).toString();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), dir,
-                                                      tr("PNG image (*.png);;PDF document (*.pdf)"));
+    const QString path
+        = QFileDialog::getSaveFileName(this, tr("Export plot"), dir, tr("PNG image (*.png);;PDF document (*.pdf)"));
     if (path.isEmpty())
         return;
     settings.setValue(QStringLiteral("dirs/export"), QFileInfo(path).absolutePath());

@@ -18,8 +18,7 @@ public:
     QCustomPlot* plot() const { return m_plot; }
 
     /// Axis titles as "label [unit]" (no brackets when the unit is empty).
-    void setAxisLabels(const QString& xLabel, const QString& xUnit, const QString& yLabel,
-                       const QString& yUnit);
+    void setAxisLabels(const QString& xLabel, const QString& xUnit, const QString& yLabel, const QString& yUnit);
     void setLogX(bool on);
     void setLogY(bool on);
     bool logY() const;

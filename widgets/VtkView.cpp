@@ -87,16 +87,13 @@ VtkView::VtkView(QWidget* parent)
     // VTK interactor timers (used by some interactor styles) are driven from Qt.
     m_interactorTimer.setInterval(10);
     connect(&m_interactorTimer, &QTimer::timeout, this,
-            [this] { m_interactor->InvokeEvent(vtkCommand::TimerEvent, nullptr); });
+        [this] { m_interactor->InvokeEvent(vtkCommand::TimerEvent, nullptr); });
 }
 
 vtkRenderer* VtkView::renderer() const { return m_renderer; }
 vtkGenericOpenGLRenderWindow* VtkView::renderWindow() const { return m_window; }
 
-VtkView::~VtkView()
-{
-    finalize();
-}
+VtkView::~VtkView() { finalize(); }
 
 void VtkView::onWindowEvent(vtkObject*, unsigned long eventId, void* callData)
 {
@@ -113,8 +110,7 @@ void VtkView::onWindowEvent(vtkObject*, unsigned long eventId, void* callData)
         if (!m_painting)
             update();
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -155,10 +151,7 @@ void VtkView::updateSize()
     m_window->SetDPI(qRound(72 * dpr));
 }
 
-void VtkView::resizeGL(int, int)
-{
-    updateSize();
-}
+void VtkView::resizeGL(int, int) { updateSize(); }
 
 void VtkView::paintGL()
 {
@@ -189,10 +182,7 @@ void VtkView::paintGL()
     m_painting = false;
 }
 
-void VtkView::render()
-{
-    update();
-}
+void VtkView::render() { update(); }
 
 void VtkView::resetCamera()
 {
@@ -206,8 +196,7 @@ void VtkView::forwardMouse(QMouseEvent* e, unsigned long eventId)
     const QPointF p = e->position();
     // VTK's origin is bottom-left, Qt's top-left.
     m_interactor->SetEventInformationFlipY(qRound(p.x() * dpr), qRound(p.y() * dpr),
-                                           (e->modifiers() & Qt::ControlModifier) ? 1 : 0,
-                                           (e->modifiers() & Qt::ShiftModifier) ? 1 : 0);
+        (e->modifiers() & Qt::ControlModifier) ? 1 : 0, (e->modifiers() & Qt::ShiftModifier) ? 1 : 0);
     m_interactor->SetAltKey((e->modifiers() & Qt::AltModifier) ? 1 : 0);
     m_interactor->InvokeEvent(eventId, e);
     update();
@@ -236,10 +225,7 @@ void VtkView::mouseReleaseEvent(QMouseEvent* e)
         m_interactorTimer.stop();
 }
 
-void VtkView::mouseMoveEvent(QMouseEvent* e)
-{
-    forwardMouse(e, vtkCommand::MouseMoveEvent);
-}
+void VtkView::mouseMoveEvent(QMouseEvent* e) { forwardMouse(e, vtkCommand::MouseMoveEvent); }
 
 void VtkView::wheelEvent(QWheelEvent* e)
 {

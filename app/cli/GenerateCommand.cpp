@@ -56,10 +56,12 @@ void addGenerateCommand(CLI::App& app, const GlobalOptions& global, Action& acti
     auto dijet = std::make_shared<Options>();
     dijet->request.kind = GeneratorKind::Dijet;
     auto& d = dijet->request.dijet;
-    CLI::App* dSub = gen->add_subcommand("dijet", "LHC Olympics R&D look-alike: QCD dijets and a W'(3.5 TeV) -> X Y signal");
+    CLI::App* dSub
+        = gen->add_subcommand("dijet", "LHC Olympics R&D look-alike: QCD dijets and a W'(3.5 TeV) -> X Y signal");
     dSub->add_option("--events,-n", d.background, "Background events")->capture_default_str();
     dSub->add_option("--signal", d.signal, "Injected signal events")->capture_default_str();
-    dSub->add_option("--s-over-b", d.sOverB, "Inject signal to reach this S/B in the signal region (overrides --signal)");
+    dSub->add_option(
+        "--s-over-b", d.sOverB, "Inject signal to reach this S/B in the signal region (overrides --signal)");
     dSub->add_option("--sr-low", d.srLow, "Signal region low edge [TeV] for --s-over-b")->capture_default_str();
     dSub->add_option("--sr-high", d.srHigh, "Signal region high edge [TeV] for --s-over-b")->capture_default_str();
     dSub->add_option("--noise-features", d.noiseFeatures, "Extra pure N(0,1) features")->capture_default_str();

@@ -24,8 +24,7 @@ void addInfoCommand(CLI::App& app, const GlobalOptions&, Action& action)
         ->required();
     sub->add_flag("--json", opt->json, "Print one JSON object on stdout");
     sub->add_option("--binning", opt->read.binningXml, "CaloChallenge: the binning_dataset_*.xml of the file");
-    sub->add_option("--columns", opt->read.columnNames, "NumPy files: names of the columns, in order")
-        ->delimiter(',');
+    sub->add_option("--columns", opt->read.columnNames, "NumPy files: names of the columns, in order")->delimiter(',');
     sub->callback([opt, &action] {
         action = [opt] {
             const auto summary = hepgen::data::summarise(hepgen::data::readDataset(opt->file, opt->read));

@@ -15,9 +15,9 @@ void addPendingCommands(CLI::App& app, Action& action)
         const char* arrivesWith;
     };
     static constexpr Pending kPending[] = {
-        {"evaluate-showers", "Compare generated with reference showers", "the shower studio (issue #5)"},
-        {"hunt", "Run a resonant anomaly hunt on a dijet file", "the anomaly hunt (issue #6)"},
-        {"map", "Compute an anomaly-score, density or uncertainty map", "the maps (issue #7)"},
+        { "evaluate-showers", "Compare generated with reference showers", "the shower studio (issue #5)" },
+        { "hunt", "Run a resonant anomaly hunt on a dijet file", "the anomaly hunt (issue #6)" },
+        { "map", "Compute an anomaly-score, density or uncertainty map", "the maps (issue #7)" },
     };
     for (const auto& p : kPending) {
         CLI::App* sub = app.add_subcommand(p.name, std::string(p.description) + " [not available yet]");
@@ -25,8 +25,8 @@ void addPendingCommands(CLI::App& app, Action& action)
         sub->fallthrough(false);
         sub->callback([&action, p] {
             action = [p] {
-                fmt::print(stderr, "hepgen {}: not available in this version; it arrives with {}.\n", p.name,
-                           p.arrivesWith);
+                fmt::print(
+                    stderr, "hepgen {}: not available in this version; it arrives with {}.\n", p.name, p.arrivesWith);
                 return 3;
             };
         });

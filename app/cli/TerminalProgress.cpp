@@ -9,7 +9,7 @@
 namespace hepgen::cli {
 
 namespace {
-std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_interrupted { false };
 extern "C" void onSigint(int) { g_interrupted = true; }
 } // namespace
 
@@ -30,8 +30,8 @@ TerminalProgress::~TerminalProgress()
 
 hepgen::JobControl TerminalProgress::control()
 {
-    return hepgen::JobControl([this](double f, const std::string& msg) { draw(f, msg); },
-                              [] { return g_interrupted.load(); });
+    return hepgen::JobControl(
+        [this](double f, const std::string& msg) { draw(f, msg); }, [] { return g_interrupted.load(); });
 }
 
 void TerminalProgress::draw(double fraction, const std::string& message)
@@ -47,8 +47,9 @@ void TerminalProgress::draw(double fraction, const std::string& message)
         m_lastDraw = now;
         constexpr int width = 30;
         const int filled = static_cast<int>(fraction * width);
-        fmt::print(stderr, "\r{} [{}{}] {:3.0f}% {} {}\x1b[K", m_title, std::string(static_cast<std::size_t>(filled), '#'),
-                   std::string(static_cast<std::size_t>(width - filled), ' '), fraction * 100.0, eta, message);
+        fmt::print(stderr, "\r{} [{}{}] {:3.0f}% {} {}\x1b[K", m_title,
+            std::string(static_cast<std::size_t>(filled), '#'),
+            std::string(static_cast<std::size_t>(width - filled), ' '), fraction * 100.0, eta, message);
         m_drawn = true;
     } else {
         const int decile = static_cast<int>(fraction * 10.0);

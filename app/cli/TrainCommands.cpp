@@ -51,15 +51,15 @@ void writeTrajectory(const std::string& path, const hepgen::samplers::Trajectory
         H5::H5File file(path, H5F_ACC_RDWR);
         H5::Group g = file.createGroup("/trajectory");
         const auto steps = static_cast<hsize_t>(t.size());
-        hepgen::data::h5::writeChunked(g, "times", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, {steps},
-                                       t.times.data());
-        for (const auto& [name, frames] : {std::pair{"xt", &t.xt}, std::pair{"x0_pred", &t.x0Pred}}) {
+        hepgen::data::h5::writeChunked(
+            g, "times", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, { steps }, t.times.data());
+        for (const auto& [name, frames] : { std::pair { "xt", &t.xt }, std::pair { "x0_pred", &t.x0Pred } }) {
             const auto all = torch::stack(*frames).to(torch::kFloat32).contiguous();
             std::vector<hsize_t> dims;
             for (auto d : all.sizes())
                 dims.push_back(static_cast<hsize_t>(d));
-            hepgen::data::h5::writeChunked(g, name, H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, dims,
-                                           all.data_ptr<float>());
+            hepgen::data::h5::writeChunked(
+                g, name, H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, dims, all.data_ptr<float>());
         }
     });
 }
@@ -111,18 +111,16 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
             progress.finish();
             const auto& h = run.trainer->history();
             if (t->json) {
-                fmt::print("{}\n", nlohmann::json{{"family", t->family},
-                                                  {"run", t->output},
-                                                  {"epochs", run.trainer->epoch()},
-                                                  {"steps", run.trainer->step()},
-                                                  {"train_loss", h.empty() ? 0.0 : h.back().trainLoss},
-                                                  {"validation_loss", h.empty() ? 0.0 : h.back().validationLoss},
-                                                  {"stopped", reasonText(reason)}}
-                                       .dump());
+                fmt::print("{}\n",
+                    nlohmann::json { { "family", t->family }, { "run", t->output }, { "epochs", run.trainer->epoch() },
+                        { "steps", run.trainer->step() }, { "train_loss", h.empty() ? 0.0 : h.back().trainLoss },
+                        { "validation_loss", h.empty() ? 0.0 : h.back().validationLoss },
+                        { "stopped", reasonText(reason) } }
+                        .dump());
             } else if (!global.quiet) {
                 fmt::print(stderr, "{} after {} epochs: train loss {:.4g}, validation loss {:.4g}; run in {}\n",
-                           reasonText(reason), run.trainer->epoch(), h.empty() ? 0.0 : h.back().trainLoss,
-                           h.empty() ? 0.0 : h.back().validationLoss, t->output);
+                    reasonText(reason), run.trainer->epoch(), h.empty() ? 0.0 : h.back().trainLoss,
+                    h.empty() ? 0.0 : h.back().validationLoss, t->output);
             }
             return reason == hepgen::training::StopReason::Cancelled ? 130 : 0;
         };

@@ -23,9 +23,9 @@ std::string versionText()
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"hepgen: train and inspect generative models on particle-physics data, headless.\n"
-                 "Progress goes to stderr, results to stdout (--json) or files.",
-                 "hepgen"};
+    CLI::App app { "hepgen: train and inspect generative models on particle-physics data, headless.\n"
+                   "Progress goes to stderr, results to stdout (--json) or files.",
+        "hepgen" };
     app.set_version_flag("--version", versionText());
     app.require_subcommand(1);
     app.fallthrough();

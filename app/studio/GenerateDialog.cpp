@@ -1,11 +1,11 @@
 #include "GenerateDialog.h"
 
 #include <QComboBox>
-#include <QPushButton>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
@@ -25,8 +25,8 @@ QSpinBox* spin(int lo, int hi, int value, const QString& tip, QWidget* parent)
     return s;
 }
 
-QDoubleSpinBox* dspin(double lo, double hi, double value, int decimals, const QString& suffix, const QString& tip,
-                      QWidget* parent)
+QDoubleSpinBox* dspin(
+    double lo, double hi, double value, int decimals, const QString& suffix, const QString& tip, QWidget* parent)
 {
     auto* s = new QDoubleSpinBox(parent);
     s->setRange(lo, hi);
@@ -61,18 +61,20 @@ QWidget* GenerateDialog::makeDijetPage()
 {
     auto* page = new QWidget(this);
     auto* form = new QFormLayout(page);
-    auto* intro = new QLabel(tr("QCD dijet background and a W′(3.5 TeV) → X(500 GeV) Y(100 GeV) signal, shaped like the "
-                                "LHC Olympics 2020 R&D data set. Features: mjj, mj_min, delta_mj [TeV], tau21_min, "
-                                "tau21_max."),
-                             page);
+    auto* intro
+        = new QLabel(tr("QCD dijet background and a W′(3.5 TeV) → X(500 GeV) Y(100 GeV) signal, shaped like the "
+                        "LHC Olympics 2020 R&D data set. Features: mjj, mj_min, delta_mj [TeV], tau21_min, "
+                        "tau21_max."),
+            page);
     intro->setWordWrap(true);
     form->addRow(intro);
     m_background = spin(0, 20000000, 1000000, tr("Number of QCD background events"), page);
     m_background->setObjectName(QStringLiteral("dijet/background"));
     m_signalMode = new QComboBox(page);
     m_signalMode->setObjectName(QStringLiteral("dijet/signalMode"));
-    m_signalMode->addItems({tr("by count"), tr("by S/B in the signal region")});
-    m_signalMode->setToolTip(tr("Inject a fixed number of signal events, or enough to reach an S/B in the signal region"));
+    m_signalMode->addItems({ tr("by count"), tr("by S/B in the signal region") });
+    m_signalMode->setToolTip(
+        tr("Inject a fixed number of signal events, or enough to reach an S/B in the signal region"));
     m_signal = spin(0, 1000000, 1000, tr("Number of injected signal events (about 77 % fall in 3.3–3.7 TeV)"), page);
     m_signal->setObjectName(QStringLiteral("dijet/signal"));
     m_sOverB = dspin(0.0, 10.0, 0.006, 4, QString(), tr("Signal over background in the signal region"), page);
@@ -84,7 +86,7 @@ QWidget* GenerateDialog::makeDijetPage()
     m_noise = spin(0, 50, 0, tr("Extra pure-noise Gaussian features (for the noisy-features lesson)"), page);
     m_noise->setObjectName(QStringLiteral("dijet/noise"));
     m_mjjCorrelation = dspin(0.0, 5.0, 1.0, 2, QString(),
-                             tr("How strongly the substructure features depend on mjj (0: independent; 1: default)"), page);
+        tr("How strongly the substructure features depend on mjj (0: independent; 1: default)"), page);
     m_mjjCorrelation->setObjectName(QStringLiteral("dijet/mjjCorrelation"));
     m_dijetSeed = spin(0, 2147483647, 1, tr("Random seed: the same seed gives the same events"), page);
     m_dijetSeed->setObjectName(QStringLiteral("dijet/seed"));
@@ -115,14 +117,15 @@ QWidget* GenerateDialog::makeShowersPage()
     auto* form = new QFormLayout(page);
     auto* intro = new QLabel(tr("GFLASH-style electromagnetic showers of photons in an ILD-like Si-W ECAL (30 layers, "
                                 "5.1 mm cells). Each hit: cell centre x, y, layer z [mm] and visible energy [MeV]."),
-                             page);
+        page);
     intro->setWordWrap(true);
     form->addRow(intro);
     m_showers = spin(1, 1000000, 1000, tr("Number of showers"), page);
     m_showers->setObjectName(QStringLiteral("showers/count"));
     m_energyMin = dspin(1.0, 1000.0, 10.0, 1, tr(" GeV"), tr("Lowest incident photon energy"), page);
     m_energyMin->setObjectName(QStringLiteral("showers/energyMin"));
-    m_energyMax = dspin(1.0, 1000.0, 100.0, 1, tr(" GeV"), tr("Highest incident photon energy (uniform in between)"), page);
+    m_energyMax
+        = dspin(1.0, 1000.0, 100.0, 1, tr(" GeV"), tr("Highest incident photon energy (uniform in between)"), page);
     m_energyMax->setObjectName(QStringLiteral("showers/energyMax"));
     m_showerSeed = spin(0, 2147483647, 1, tr("Random seed: the same seed gives the same showers"), page);
     m_showerSeed->setObjectName(QStringLiteral("showers/seed"));

@@ -7,8 +7,8 @@
 
 #include "core/data/Demos.h"
 #include "core/data/NumpyReader.h"
-#include "core/util/Error.h"
 #include "core/data/Summary.h"
+#include "core/util/Error.h"
 #include "core/util/Runtime.h"
 #include "widgets/JobRunner.h"
 #include "widgets/JobStatusWidget.h"
@@ -47,19 +47,21 @@ struct WorkspaceInfo {
 };
 
 constexpr WorkspaceInfo kWorkspaces[] = {
-    {"train", "Model lab",
-     "Train GANs, VAEs, normalizing flows, diffusion and flow-matching models interactively and watch losses and "
-     "samples evolve.",
-     "Arrives with the model-lab work (issue #4)."},
-    {"showers", "Showers",
-     "Generate calorimeter showers as 3D point clouds and scrub through the diffusion trajectory from noise to shower.",
-     "Arrives with the shower-studio work (issue #5)."},
-    {"hunt", "Anomaly hunt",
-     "Place sideband and signal-region windows on the dijet mass spectrum and run CWoLa, ANODE, CATHODE, LaCATHODE and "
-     "R-ANODE against the idealised and supervised references.",
-     "Arrives with the anomaly-hunt work (issue #6)."},
-    {"maps", "Maps", "Anomaly-score, density and uncertainty maps over any pair of features.",
-     "Arrives with the maps work (issue #7)."},
+    { "train", "Model lab",
+        "Train GANs, VAEs, normalizing flows, diffusion and flow-matching models interactively and watch losses and "
+        "samples evolve.",
+        "Arrives with the model-lab work (issue #4)." },
+    { "showers", "Showers",
+        "Generate calorimeter showers as 3D point clouds and scrub through the diffusion trajectory from noise to "
+        "shower.",
+        "Arrives with the shower-studio work (issue #5)." },
+    { "hunt", "Anomaly hunt",
+        "Place sideband and signal-region windows on the dijet mass spectrum and run CWoLa, ANODE, CATHODE, LaCATHODE "
+        "and "
+        "R-ANODE against the idealised and supervised references.",
+        "Arrives with the anomaly-hunt work (issue #6)." },
+    { "maps", "Maps", "Anomaly-score, density and uncertainty maps over any pair of features.",
+        "Arrives with the maps work (issue #7)." },
 };
 
 } // namespace
@@ -89,12 +91,12 @@ MainWindow::MainWindow(QWidget* parent)
     logDock->setObjectName(QStringLiteral("MessagesDock"));
     logDock->setWidget(m_log);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
-    resizeDocks({dataDock}, {420}, Qt::Horizontal);
-    resizeDocks({logDock}, {150}, Qt::Vertical);
+    resizeDocks({ dataDock }, { 420 }, Qt::Horizontal);
+    resizeDocks({ logDock }, { 150 }, Qt::Vertical);
 
     statusBar()->addPermanentWidget(new hepgen::widgets::JobStatusWidget(m_jobs, this));
     connect(m_jobs, &hepgen::widgets::JobRunner::started, this,
-            [this](const QString& title) { m_log->log(LogPanel::Level::Info, tr("%1 …").arg(title)); });
+        [this](const QString& title) { m_log->log(LogPanel::Level::Info, tr("%1 …").arg(title)); });
     connect(m_jobs, &hepgen::widgets::JobRunner::finished, this, [this](const QString& title, double seconds) {
         m_log->log(LogPanel::Level::Info, tr("%1: done in %2 s.").arg(title).arg(seconds, 0, 'f', 1));
         statusBar()->showMessage(tr("%1: done").arg(title), 5000);
@@ -113,7 +115,8 @@ MainWindow::MainWindow(QWidget* parent)
 
     buildMenus();
     restoreSettings();
-    m_log->log(LogPanel::Level::Info, tr("HEPGen Studio %1 ready.").arg(QString::fromStdString(hepgen::hepgenVersion())));
+    m_log->log(
+        LogPanel::Level::Info, tr("HEPGen Studio %1 ready.").arg(QString::fromStdString(hepgen::hepgenVersion())));
 }
 
 MainWindow::~MainWindow() { m_jobs->cancelAndWait(); }
@@ -169,8 +172,8 @@ void MainWindow::restoreSettings()
 void MainWindow::closeEvent(QCloseEvent* e)
 {
     if (m_jobs->isRunning()) {
-        const auto answer = QMessageBox::question(this, tr("A job is running"),
-                                                  tr("“%1” is still running. Cancel it and quit?").arg(m_jobs->title()));
+        const auto answer = QMessageBox::question(
+            this, tr("A job is running"), tr("“%1” is still running. Cancel it and quit?").arg(m_jobs->title()));
         if (answer != QMessageBox::Yes) {
             e->ignore();
             return;
@@ -227,8 +230,7 @@ void MainWindow::openWithDialog()
 {
     QSettings s;
     const QString dir = s.value(QStringLiteral("dirs/open")).toString();
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open data"), dir,
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open data"), dir,
         tr("Data files (*.h5 *.hdf5 *.hdf *.npy *.npz);;HDF5 (*.h5 *.hdf5 *.hdf);;NumPy (*.npy *.npz);;All files (*)"));
     if (path.isEmpty())
         return;
@@ -247,18 +249,18 @@ bool MainWindow::completeReadOptions(const QString& path, hepgen::data::ReadOpti
         return true; // the load job reports the problem
     }
     QSettings s;
-    if (format == hepgen::data::FileFormat::CaloChallenge && options.binningXml.empty() &&
-        QMessageBox::question(this, tr("CaloChallenge binning"),
-                              tr("%1 is a CaloChallenge file. Use the bundled binning that matches its number of "
-                                 "voxels (data sets 1, 2, 3)?\n\nChoose No to pick a binning XML yourself.")
-                                  .arg(QFileInfo(path).fileName())) == QMessageBox::No) {
-        const QString xml = QFileDialog::getOpenFileName(
-            this, tr("Binning XML for %1").arg(QFileInfo(path).fileName()),
+    if (format == hepgen::data::FileFormat::CaloChallenge && options.binningXml.empty()
+        && QMessageBox::question(this, tr("CaloChallenge binning"),
+               tr("%1 is a CaloChallenge file. Use the bundled binning that matches its number of "
+                  "voxels (data sets 1, 2, 3)?\n\nChoose No to pick a binning XML yourself.")
+                   .arg(QFileInfo(path).fileName()))
+            == QMessageBox::No) {
+        const QString xml = QFileDialog::getOpenFileName(this, tr("Binning XML for %1").arg(QFileInfo(path).fileName()),
             s.value(QStringLiteral("dirs/binning"), QFileInfo(path).absolutePath()).toString(),
             tr("CaloChallenge binning (binning_dataset_*.xml);;XML (*.xml)"));
         if (xml.isEmpty()) {
             m_log->log(LogPanel::Level::Warning,
-                       tr("%1 is a CaloChallenge file; it needs its binning XML to be read.").arg(path));
+                tr("%1 is a CaloChallenge file; it needs its binning XML to be read.").arg(path));
             return false;
         }
         s.setValue(QStringLiteral("dirs/binning"), QFileInfo(xml).absolutePath());
@@ -275,9 +277,8 @@ bool MainWindow::completeReadOptions(const QString& path, hepgen::data::ReadOpti
         if (names.size() > 1) {
             bool ok = false;
             const QString member = QInputDialog::getItem(this, tr("Choose an array"),
-                                                         tr("%1 holds several arrays. Which one holds the events?")
-                                                             .arg(QFileInfo(path).fileName()),
-                                                         names, 0, false, &ok);
+                tr("%1 holds several arrays. Which one holds the events?").arg(QFileInfo(path).fileName()), names, 0,
+                false, &ok);
             if (!ok)
                 return false;
             options.npzMember = member.toStdString();
@@ -297,7 +298,8 @@ void MainWindow::openFile(const QString& path, hepgen::data::ReadOptions options
     // A table may take a quarter of the physical memory; a larger file opens with its first events
     // (read lazily), and the Data panel says so.
     if (options.maxEvents == 0) {
-        const double memory = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
+        const double memory
+            = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGE_SIZE));
         options.maxEvents = static_cast<std::size_t>(std::max(1e6, 0.25 * memory / (4.0 * 16.0))); // ~16 float columns
     }
     auto result = std::make_shared<hepgen::data::Dataset>();
@@ -326,7 +328,7 @@ void MainWindow::generateWithDialog()
 
 void MainWindow::generate(const hepgen::data::GeneratorRequest& request)
 {
-    static const char* kNames[] = {"dijet", "showers", "toy2d"};
+    static const char* kNames[] = { "dijet", "showers", "toy2d" };
     const QString name = QString::fromLatin1(kNames[static_cast<int>(request.kind)]);
     auto result = std::make_shared<hepgen::data::Dataset>();
     const bool started = m_jobs->start(
@@ -347,8 +349,8 @@ void MainWindow::saveWithDialog()
         return;
     }
     QSettings s;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save data as"), s.value(QStringLiteral("dirs/save")).toString(),
-                                                      tr("HEPGen HDF5 (*.h5)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save data as"), s.value(QStringLiteral("dirs/save")).toString(), tr("HEPGen HDF5 (*.h5)"));
     if (path.isEmpty())
         return;
     s.setValue(QStringLiteral("dirs/save"), QFileInfo(path).absolutePath());
@@ -392,21 +394,23 @@ void MainWindow::setDataset(std::shared_ptr<hepgen::data::Dataset> dataset)
                                  .arg(summary.events)
                                  .arg(QString::fromStdString(dataset->source));
         m_log->log(LogPanel::Level::Warning, text);
-        const bool drop = !m_batch && QMessageBox::question(this, tr("Non-finite values"),
-                                                            text + tr("\n\nDrop these events?")) == QMessageBox::Yes;
+        const bool drop = !m_batch
+            && QMessageBox::question(this, tr("Non-finite values"), text + tr("\n\nDrop these events?"))
+                == QMessageBox::Yes;
         if (drop) {
             dataset->table = hepgen::data::dropNonFiniteEvents(*dataset->table);
-            m_log->log(LogPanel::Level::Info, tr("Dropped %1 events with NaN or infinite values.")
-                                                  .arg(summary.eventsWithNonFinite));
+            m_log->log(LogPanel::Level::Info,
+                tr("Dropped %1 events with NaN or infinite values.").arg(summary.eventsWithNonFinite));
             summary = hepgen::data::summarise(*dataset);
         }
     }
     m_dataset = std::move(dataset);
     m_dataPanel->showDataset(*m_dataset, summary);
-    m_log->log(LogPanel::Level::Info, tr("Loaded %1: %2 %3.")
-                                          .arg(QString::fromStdString(summary.source))
-                                          .arg(summary.events)
-                                          .arg(summary.kind == "showers" ? tr("showers") : tr("events")));
+    m_log->log(LogPanel::Level::Info,
+        tr("Loaded %1: %2 %3.")
+            .arg(QString::fromStdString(summary.source))
+            .arg(summary.events)
+            .arg(summary.kind == "showers" ? tr("showers") : tr("events")));
     Q_EMIT loadFinished(true);
 }
 
@@ -430,10 +434,10 @@ void MainWindow::showAbout()
     for (const auto& [name, version] : hepgen::coreLibraryVersions())
         addRow(QString::fromStdString(name), QString::fromStdString(version));
     auto* box = new QMessageBox(QMessageBox::Information, tr("About HEPGen Studio"),
-                                tr("<h3>HEPGen Studio %1</h3><p>Train and inspect generative models on particle-physics "
-                                   "data.</p><p>Libraries linked:</p><table cellspacing='6'>%2</table>")
-                                    .arg(QString::fromStdString(hepgen::hepgenVersion()), rows),
-                                QMessageBox::Ok, this);
+        tr("<h3>HEPGen Studio %1</h3><p>Train and inspect generative models on particle-physics "
+           "data.</p><p>Libraries linked:</p><table cellspacing='6'>%2</table>")
+            .arg(QString::fromStdString(hepgen::hepgenVersion()), rows),
+        QMessageBox::Ok, this);
     box->setIconPixmap(windowIcon().pixmap(64, 64));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setObjectName(QStringLiteral("aboutDialog"));

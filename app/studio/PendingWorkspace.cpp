@@ -5,8 +5,8 @@
 
 namespace hepgen::studio {
 
-PendingWorkspace::PendingWorkspace(const QString& title, const QString& purpose, const QString& arrivesWith,
-                                   QWidget* parent)
+PendingWorkspace::PendingWorkspace(
+    const QString& title, const QString& purpose, const QString& arrivesWith, QWidget* parent)
     : QWidget(parent)
 {
     auto* label = new QLabel(this);

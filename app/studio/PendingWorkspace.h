@@ -8,8 +8,8 @@ namespace hepgen::studio {
 class PendingWorkspace : public QWidget {
     Q_OBJECT
 public:
-    PendingWorkspace(const QString& title, const QString& purpose, const QString& arrivesWith,
-                     QWidget* parent = nullptr);
+    PendingWorkspace(
+        const QString& title, const QString& purpose, const QString& arrivesWith, QWidget* parent = nullptr);
 };
 
 } // namespace hepgen::studio

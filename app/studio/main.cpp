@@ -27,15 +27,14 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Train and inspect generative models on particle-physics data."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Data file to open (default: the built-in demo)"));
-    const QCommandLineOption view(QStringLiteral("view"), QStringLiteral("Workspace to show: train, showers, hunt, maps"),
-                                  QStringLiteral("WORKSPACE"));
+    parser.addPositionalArgument(
+        QStringLiteral("FILE"), QStringLiteral("Data file to open (default: the built-in demo)"));
+    const QCommandLineOption view(QStringLiteral("view"),
+        QStringLiteral("Workspace to show: train, showers, hunt, maps"), QStringLiteral("WORKSPACE"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Render the window after loading, save it as PNG and exit"),
-                                        QStringLiteral("PNG"));
+        QStringLiteral("Render the window after loading, save it as PNG and exit"), QStringLiteral("PNG"));
     const QCommandLineOption binning(QStringLiteral("binning"),
-                                     QStringLiteral("CaloChallenge files: the binning_dataset_*.xml to read FILE with"),
-                                     QStringLiteral("XML"));
+        QStringLiteral("CaloChallenge files: the binning_dataset_*.xml to read FILE with"), QStringLiteral("XML"));
     parser.addOption(view);
     parser.addOption(binning);
     parser.addOption(screenshot);
@@ -45,7 +44,7 @@ int main(int argc, char** argv)
     hepgen::studio::MainWindow window;
     if (parser.isSet(view) && !window.setWorkspace(parser.value(view))) {
         std::fprintf(stderr, "hepgen-studio: unknown workspace '%s' (use train, showers, hunt or maps)\n",
-                     qPrintable(parser.value(view)));
+            qPrintable(parser.value(view)));
         return 2;
     }
     const QString shotPath = parser.value(screenshot);
@@ -70,8 +69,7 @@ int main(int argc, char** argv)
         hepgen::data::ReadOptions options;
         options.binningXml = parser.value(binning).toStdString();
         window.openFile(files.front(), options);
-    }
-    else
+    } else
         window.loadDemo(QString::fromStdString(hepgen::data::demoDatasets().front().name));
     return app.exec();
 }

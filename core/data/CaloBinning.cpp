@@ -113,8 +113,8 @@ public:
 
     [[noreturn]] void fail(const std::string& what, int line = 0) const
     {
-        throw FormatError(m_path, fmt::format("not a valid CaloChallenge binning XML (line {}: {}).",
-                                              line > 0 ? line : lineAt(m_pos), what));
+        throw FormatError(m_path,
+            fmt::format("not a valid CaloChallenge binning XML (line {}: {}).", line > 0 ? line : lineAt(m_pos), what));
     }
 
 private:
@@ -167,8 +167,8 @@ private:
         std::string raw = m_text.substr(m_pos, end - m_pos);
         m_pos = end + 1;
         // The five predefined entities; numeric references do not occur in binning files.
-        static const std::pair<const char*, char> kEntities[] = {
-            {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}, {"&amp;", '&'}};
+        static const std::pair<const char*, char> kEntities[]
+            = { { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&apos;", '\'' }, { "&amp;", '&' } };
         std::string out;
         for (std::size_t i = 0; i < raw.size();) {
             bool replaced = false;
@@ -249,10 +249,10 @@ CaloBinning::Layer parseLayer(const XmlScanner& xml, const Attributes& attribute
         const std::string t = trimmed(item);
         char* end = nullptr;
         const double r = t.empty() ? NAN : std::strtod(t.c_str(), &end);
-        if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(r) || r < 0 ||
-            (!layer.rEdges.empty() && r <= layer.rEdges.back()))
+        if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(r) || r < 0
+            || (!layer.rEdges.empty() && r <= layer.rEdges.back()))
             xml.fail(fmt::format("layer {}: r_edges=\"{}\" must be increasing non-negative numbers", layer.id, *edges),
-                     line);
+                line);
         layer.rEdges.push_back(r);
     }
     if (layer.rEdges.empty())
@@ -299,7 +299,7 @@ CalorimeterGeometry CaloBinning::geometry() const
     CalorimeterGeometry g;
     const std::string file = source.substr(source.find_last_of("/\\") + 1);
     g.name = fmt::format("CaloChallenge {}{}; z = layer index", file.empty() ? std::string("binning") : file,
-                         particle.empty() ? std::string() : " (" + particle + ")");
+        particle.empty() ? std::string() : " (" + particle + ")");
     g.layerZ = layerZ;
     return g;
 }
@@ -347,8 +347,9 @@ CaloBinning readCaloBinningXml(const std::string& xmlPath, const std::string& pa
         });
 
     if (bins.empty())
-        throw FormatError(xmlPath, "no <Bin> element found; this does not look like a CaloChallenge "
-                                   "binning_dataset_*.xml.");
+        throw FormatError(xmlPath,
+            "no <Bin> element found; this does not look like a CaloChallenge "
+            "binning_dataset_*.xml.");
     const ParsedBin* chosen = &bins.front();
     if (!particle.empty()) {
         chosen = nullptr;
@@ -359,8 +360,8 @@ CaloBinning readCaloBinningXml(const std::string& xmlPath, const std::string& pa
             names += (names.empty() ? "" : ", ") + bin.name;
         }
         if (!chosen)
-            throw FormatError(xmlPath, fmt::format("no <Bin name=\"{}\"> in the binning XML (it has: {}).", particle,
-                                                   names));
+            throw FormatError(
+                xmlPath, fmt::format("no <Bin name=\"{}\"> in the binning XML (it has: {}).", particle, names));
     }
     if (chosen->layers.empty())
         throw FormatError(xmlPath, fmt::format("<Bin name=\"{}\"> has no <Layer> elements.", chosen->name));
@@ -375,8 +376,8 @@ CaloBinning readCaloBinningXml(const std::string& xmlPath, const std::string& pa
     return b;
 }
 
-void appendVoxelShowers(const float* voxels, std::size_t n, const float* incidentMeV, const CaloBinning& b,
-                        Showers& out)
+void appendVoxelShowers(
+    const float* voxels, std::size_t n, const float* incidentMeV, const CaloBinning& b, Showers& out)
 {
     if (out.offsets.empty())
         out.offsets.push_back(0);
@@ -387,7 +388,7 @@ void appendVoxelShowers(const float* voxels, std::size_t n, const float* inciden
         for (std::size_t v = 0; v < nv; ++v) {
             if (row[v] == 0.0f)
                 continue;
-            out.points.insert(out.points.end(), {centres[3 * v], centres[3 * v + 1], centres[3 * v + 2], row[v]});
+            out.points.insert(out.points.end(), { centres[3 * v], centres[3 * v + 1], centres[3 * v + 2], row[v] });
         }
         out.offsets.push_back(static_cast<std::int64_t>(out.points.size() / 4));
         out.incidentEnergy.push_back(static_cast<float>(static_cast<double>(incidentMeV[i]) / 1000.0));
@@ -400,16 +401,16 @@ Showers voxelsToShowers(const std::vector<float>& voxels, const std::vector<floa
     if (nv == 0)
         throw ConfigError("The calorimeter binning has no voxels.");
     if (voxels.size() != incidentMeV.size() * nv)
-        throw ConfigError(fmt::format("{} voxel values do not make {} showers of {} voxels.", voxels.size(),
-                                      incidentMeV.size(), nv));
+        throw ConfigError(
+            fmt::format("{} voxel values do not make {} showers of {} voxels.", voxels.size(), incidentMeV.size(), nv));
     Showers s;
     s.geometry = b.geometry();
     appendVoxelShowers(voxels.data(), incidentMeV.size(), incidentMeV.data(), b, s);
     return s;
 }
 
-void voxeliseShowers(const Showers& s, std::size_t begin, std::size_t end, const CaloBinning& b, float* out,
-                     VoxelisationStats* stats)
+void voxeliseShowers(
+    const Showers& s, std::size_t begin, std::size_t end, const CaloBinning& b, float* out, VoxelisationStats* stats)
 {
     const std::size_t nl = b.layers.size();
     if (nl == 0)
@@ -439,14 +440,14 @@ void voxeliseShowers(const Showers& s, std::size_t begin, std::size_t end, const
                         stats->droppedEnergyMeV += e;
                 }
             };
-            if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z) || !std::isfinite(e) || z < zLow ||
-                z > zHigh) {
+            if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z) || !std::isfinite(e) || z < zLow
+                || z > zHigh) {
                 drop();
                 continue;
             }
             // Nearest layer; ties go to the lower layer.
-            std::size_t l = static_cast<std::size_t>(std::lower_bound(b.layerZ.begin(), b.layerZ.end(), z) -
-                                                     b.layerZ.begin());
+            std::size_t l
+                = static_cast<std::size_t>(std::lower_bound(b.layerZ.begin(), b.layerZ.end(), z) - b.layerZ.begin());
             if (l == nl || (l > 0 && z - b.layerZ[l - 1] <= b.layerZ[l] - z))
                 l = l == 0 ? 0 : l - 1;
             const CaloBinning::Layer& layer = b.layers[l];

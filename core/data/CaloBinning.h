@@ -31,11 +31,11 @@ struct CaloBinning {
         std::size_t voxels() const { return nR() * static_cast<std::size_t>(nAlpha); }
     };
 
-    std::string source;          ///< the XML file it was read from
-    std::string particle;        ///< `name` of the <Bin> element ("electron", "photon", "pion")
-    int pid = 0;                 ///< `pid` of the <Bin> element (0 if absent)
-    std::vector<Layer> layers;   ///< in file order = voxel order
-    std::vector<double> layerZ;  ///< z of each layer's centre; readCaloBinningXml sets 0, 1, 2, ...
+    std::string source;         ///< the XML file it was read from
+    std::string particle;       ///< `name` of the <Bin> element ("electron", "photon", "pion")
+    int pid = 0;                ///< `pid` of the <Bin> element (0 if absent)
+    std::vector<Layer> layers;  ///< in file order = voxel order
+    std::vector<double> layerZ; ///< z of each layer's centre; readCaloBinningXml sets 0, 1, 2, ...
 
     /// Total number of voxels of one shower (6480 for dataset 2, 40500 for dataset 3).
     std::size_t voxels() const;
@@ -71,13 +71,12 @@ struct VoxelisationStats {
 /// Converts N flat voxel showers (N x voxels(), MeV, row-major) into point clouds: one point per
 /// voxel with E != 0 at the voxel centre (x, y, z mm-or-layer, E MeV); incident energies are
 /// converted from MeV to GeV. Throws ConfigError if the sizes do not match the binning.
-Showers voxelsToShowers(const std::vector<float>& voxels, const std::vector<float>& incidentMeV,
-                        const CaloBinning& b);
+Showers voxelsToShowers(const std::vector<float>& voxels, const std::vector<float>& incidentMeV, const CaloBinning& b);
 
 /// The same for a block of n showers, appending to `out` (which must have offsets = {0} or more);
 /// used by the readers to convert chunk by chunk.
-void appendVoxelShowers(const float* voxels, std::size_t n, const float* incidentMeV, const CaloBinning& b,
-                        Showers& out);
+void appendVoxelShowers(
+    const float* voxels, std::size_t n, const float* incidentMeV, const CaloBinning& b, Showers& out);
 
 /// Bins every hit into its voxel: layer = nearest layerZ, r = hypot(x, y), alpha = atan2(y, x),
 /// summing energies (MeV). Returns N x voxels() floats. Hits that do not fit are dropped and
@@ -86,6 +85,6 @@ std::vector<float> showersToVoxels(const Showers& s, const CaloBinning& b, Voxel
 
 /// The same for showers [begin, end), written to out[(i - begin) * voxels() ...]; stats accumulate.
 void voxeliseShowers(const Showers& s, std::size_t begin, std::size_t end, const CaloBinning& b, float* out,
-                     VoxelisationStats* stats = nullptr);
+    VoxelisationStats* stats = nullptr);
 
 } // namespace hepgen::data

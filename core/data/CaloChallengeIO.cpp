@@ -45,19 +45,21 @@ void requireNumeric(const std::string& path, const H5::DataSet& ds, const std::s
 Dataset readCaloChallenge(const std::string& path, const std::string& binningXml)
 {
     if (binningXml.empty())
-        throw FormatError(path, "CaloChallenge files need their binning XML (binning_dataset_*.xml); "
-                                "choose the one of the data set the file belongs to.");
+        throw FormatError(path,
+            "CaloChallenge files need their binning XML (binning_dataset_*.xml); "
+            "choose the one of the data set the file belongs to.");
     return translatingErrors("reading " + path, [&] {
         const CaloBinning b = readCaloBinningXml(binningXml);
         H5::H5File file = h5::openForReading(path);
         std::vector<std::string> missing;
-        for (const char* name : {"incident_energies", "showers"})
+        for (const char* name : { "incident_energies", "showers" })
             if (!h5::exists(file, std::string("/") + name))
                 missing.emplace_back(name);
         if (!missing.empty())
-            throw FormatError(path, fmt::format("not a CaloChallenge file: the dataset(s) {} are missing (expected "
-                                                "'incident_energies' and 'showers').",
-                                                fmt::join(missing, ", ")));
+            throw FormatError(path,
+                fmt::format("not a CaloChallenge file: the dataset(s) {} are missing (expected "
+                            "'incident_energies' and 'showers').",
+                    fmt::join(missing, ", ")));
         const H5::DataSet energies = file.openDataSet("incident_energies");
         const H5::DataSet showers = file.openDataSet("showers");
         requireNumeric(path, energies, "incident_energies");
@@ -65,17 +67,19 @@ Dataset readCaloChallenge(const std::string& path, const std::string& binningXml
         const auto sdims = h5::shape(showers);
         const auto edims = h5::shape(energies);
         if (sdims.size() != 2)
-            throw FormatError(path, fmt::format("'showers' has shape {} but (N, n_voxels) was expected.",
-                                                shapeText(sdims)));
+            throw FormatError(
+                path, fmt::format("'showers' has shape {} but (N, n_voxels) was expected.", shapeText(sdims)));
         const hsize_t n = sdims[0], nv = sdims[1];
         if (!(edims.size() == 1 || (edims.size() == 2 && edims[1] == 1)) || edims[0] != n)
-            throw FormatError(path, fmt::format("'incident_energies' has shape {} but ({}, 1) was expected to match "
-                                                "'showers' of shape {}.",
-                                                shapeText(edims), n, shapeText(sdims)));
+            throw FormatError(path,
+                fmt::format("'incident_energies' has shape {} but ({}, 1) was expected to match "
+                            "'showers' of shape {}.",
+                    shapeText(edims), n, shapeText(sdims)));
         if (nv != b.voxels())
-            throw FormatError(path, fmt::format("'showers' has {} voxels per shower but the binning {} describes {} "
-                                                "voxels{}; choose the binning XML of this data set.",
-                                                nv, baseName(binningXml), b.voxels(), binningHint(nv)));
+            throw FormatError(path,
+                fmt::format("'showers' has {} voxels per shower but the binning {} describes {} "
+                            "voxels{}; choose the binning XML of this data set.",
+                    nv, baseName(binningXml), b.voxels(), binningHint(nv)));
 
         std::vector<float> incident(n);
         if (n > 0)
@@ -106,7 +110,7 @@ Dataset readCaloChallenge(const std::string& path, const std::string& binningXml
         ds.source = path;
         ds.format = "CaloChallenge";
         ds.description = fmt::format("{} showers of {} voxels, binning {}{}", n, nv, baseName(binningXml),
-                                     b.particle.empty() ? std::string() : " (" + b.particle + ")");
+            b.particle.empty() ? std::string() : " (" + b.particle + ")");
         ds.showers = std::move(s);
         return ds;
     });
@@ -117,8 +121,8 @@ void writeCaloChallenge(const Showers& s, const std::string& path, const CaloBin
     const hsize_t n = s.size(), nv = b.voxels();
     if (nv == 0)
         throw ConfigError("The calorimeter binning has no voxels.");
-    if (s.offsets.size() != n + 1 || s.offsets.front() != 0 ||
-        static_cast<std::size_t>(s.offsets.back()) * 4 != s.points.size())
+    if (s.offsets.size() != n + 1 || s.offsets.front() != 0
+        || static_cast<std::size_t>(s.offsets.back()) * 4 != s.points.size())
         throw ConfigError("Shower offsets do not match the points.");
     translatingErrors("writing " + path, [&] {
         H5::H5File file = h5::createForWriting(path);
@@ -126,18 +130,19 @@ void writeCaloChallenge(const Showers& s, const std::string& path, const CaloBin
         std::vector<float> incidentMeV(n);
         for (hsize_t i = 0; i < n; ++i)
             incidentMeV[i] = static_cast<float>(static_cast<double>(s.incidentEnergy[i]) * 1000.0);
-        h5::writeChunked(root, "incident_energies", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, {n, 1},
-                         incidentMeV.data());
+        h5::writeChunked(root, "incident_energies", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, { n, 1 },
+            incidentMeV.data());
 
         // `showers` is written block by block so that N x n_voxels never has to fit in memory.
-        const hsize_t dims[2] = {n, nv};
-        const hsize_t maxDims[2] = {H5S_UNLIMITED, nv};
-        const hsize_t chunk[2] = {std::clamp<hsize_t>((1u << 20) / (4 * nv), 1, std::max<hsize_t>(1, n)), nv};
+        const hsize_t dims[2] = { n, nv };
+        const hsize_t maxDims[2] = { H5S_UNLIMITED, nv };
+        const hsize_t chunk[2] = { std::clamp<hsize_t>((1u << 20) / (4 * nv), 1, std::max<hsize_t>(1, n)), nv };
         H5::DSetCreatPropList props;
         props.setChunk(2, chunk);
         props.setShuffle();
         props.setDeflate(1); // level 1: ~15 % larger than level 4 on sparse voxels, but 2-3x faster
-        H5::DataSet ds = root.createDataSet("showers", H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims, maxDims), props);
+        H5::DataSet ds
+            = root.createDataSet("showers", H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims, maxDims), props);
         // Whole chunks per block, so that no chunk is compressed twice.
         const hsize_t rowsPerBlock = std::max<hsize_t>(1, kFloatsPerBlock / nv / chunk[0]) * chunk[0];
         std::vector<float> block;
@@ -146,7 +151,7 @@ void writeCaloChallenge(const Showers& s, const std::string& path, const CaloBin
             block.resize((end - begin) * nv);
             voxeliseShowers(s, begin, end, b, block.data(), stats);
             H5::DataSpace fileSpace = ds.getSpace();
-            const hsize_t start[2] = {begin, 0}, count[2] = {end - begin, nv};
+            const hsize_t start[2] = { begin, 0 }, count[2] = { end - begin, nv };
             fileSpace.selectHyperslab(H5S_SELECT_SET, count, start);
             ds.write(block.data(), H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, count), fileSpace);
         }

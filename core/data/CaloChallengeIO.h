@@ -21,7 +21,7 @@ Dataset readCaloChallenge(const std::string& path, const std::string& binningXml
 /// evaluate.py reads it. Hits are binned by showersToVoxels; those that fit no voxel are dropped
 /// and counted in `stats` if given. Throws FileError if the file cannot be created and
 /// ConfigError if the showers are inconsistent or the binning has no voxels.
-void writeCaloChallenge(const Showers& s, const std::string& path, const CaloBinning& b,
-                        VoxelisationStats* stats = nullptr);
+void writeCaloChallenge(
+    const Showers& s, const std::string& path, const CaloBinning& b, VoxelisationStats* stats = nullptr);
 
 } // namespace hepgen::data

@@ -26,30 +26,32 @@ Dataset readCaloClouds(const std::string& path)
     return translatingErrors("reading " + path, [&] {
         H5::H5File file = h5::openForReading(path);
         std::vector<std::string> missing;
-        for (const char* name : {"events", "energy"})
+        for (const char* name : { "events", "energy" })
             if (!h5::exists(file, std::string("/") + name))
                 missing.emplace_back(name);
         if (!missing.empty())
-            throw FormatError(path, fmt::format("not a CaloClouds file: the dataset(s) {} are missing (expected "
-                                                "'events' and 'energy').",
-                                                fmt::join(missing, ", ")));
+            throw FormatError(path,
+                fmt::format("not a CaloClouds file: the dataset(s) {} are missing (expected "
+                            "'events' and 'energy').",
+                    fmt::join(missing, ", ")));
         const H5::DataSet events = file.openDataSet("events");
         const H5::DataSet energy = file.openDataSet("energy");
         const auto dims = h5::shape(events);
         const auto edims = h5::shape(energy);
         if (events.getTypeClass() != H5T_FLOAT || dims.size() != 3 || (dims[1] != 4 && dims[2] != 4))
-            throw FormatError(path, fmt::format("'events' has shape {}{} but (N, 4, P) or (N, P, 4) floats holding "
-                                                "x, y, z, E were expected.",
-                                                shapeText(dims),
-                                                events.getTypeClass() == H5T_FLOAT ? "" : " and does not hold floats"));
+            throw FormatError(path,
+                fmt::format("'events' has shape {}{} but (N, 4, P) or (N, P, 4) floats holding "
+                            "x, y, z, E were expected.",
+                    shapeText(dims), events.getTypeClass() == H5T_FLOAT ? "" : " and does not hold floats"));
         // Axis order from the shape: the axis of length 4 holds x, y, z, E. If both are 4 the
         // shape is ambiguous; we assume (N, P, 4), the usual layout of point-cloud arrays.
         const bool featuresFirst = dims[1] == 4 && dims[2] != 4;
         const hsize_t n = dims[0], p = featuresFirst ? dims[2] : dims[1];
         if (!(edims.size() == 1 || (edims.size() == 2 && edims[1] == 1)) || edims[0] != n)
-            throw FormatError(path, fmt::format("'energy' has shape {} but ({}, 1) was expected to match 'events' of "
-                                                "shape {}.",
-                                                shapeText(edims), n, shapeText(dims)));
+            throw FormatError(path,
+                fmt::format("'energy' has shape {} but ({}, 1) was expected to match 'events' of "
+                            "shape {}.",
+                    shapeText(edims), n, shapeText(dims)));
         Showers s;
         s.geometry.name = "CaloClouds point clouds (axes as stored)";
         s.incidentEnergy.resize(n);
@@ -79,8 +81,8 @@ Dataset readCaloClouds(const std::string& path)
                     if (!std::isfinite(v[0]) || !std::isfinite(v[1]) || !std::isfinite(v[2]) || !std::isfinite(v[3]))
                         throw FormatError(path, fmt::format("point {} of event {} holds a NaN or Inf.", k, i));
                     // Hit energies are stored in GeV; Showers keep MeV.
-                    s.points.insert(s.points.end(),
-                                    {v[0], v[1], v[2], static_cast<float>(static_cast<double>(v[3]) * 1000.0)});
+                    s.points.insert(
+                        s.points.end(), { v[0], v[1], v[2], static_cast<float>(static_cast<double>(v[3]) * 1000.0) });
                 }
                 s.offsets.push_back(static_cast<std::int64_t>(s.points.size() / 4));
             }

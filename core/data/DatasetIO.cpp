@@ -75,8 +75,9 @@ FileFormat detectFormat(const std::string& path)
     if (startsWith(path, std::string("PK\x03\x04", 4)) || startsWith(path, std::string("PK\x05\x06", 4)))
         return FileFormat::Npz;
     if (!h5::hasHdf5Signature(path))
-        throw FileError(path, "this is neither an HDF5 file nor a NumPy file; supported are the HEPGen schema, "
-                              "LHC Olympics pandas files, CaloChallenge and CaloClouds HDF5, and .npy/.npz.");
+        throw FileError(path,
+            "this is neither an HDF5 file nor a NumPy file; supported are the HEPGen schema, "
+            "LHC Olympics pandas files, CaloChallenge and CaloClouds HDF5, and .npy/.npz.");
     return translatingErrors("reading " + path, [&] {
         H5::H5File file = h5::openForReading(path);
         if (file.attrExists("hepgen_schema"))
@@ -89,9 +90,10 @@ FileFormat detectFormat(const std::string& path)
             return FileFormat::CaloChallenge;
         if (h5::exists(file, "/events") && h5::exists(file, "/energy"))
             return FileFormat::CaloClouds;
-        throw FormatError(path, "an HDF5 file of unknown layout: expected the HEPGen schema (hepgen_schema "
-                                "attribute), a pandas file (/df), CaloChallenge (/showers, /incident_energies) or "
-                                "CaloClouds (/events, /energy).");
+        throw FormatError(path,
+            "an HDF5 file of unknown layout: expected the HEPGen schema (hepgen_schema "
+            "attribute), a pandas file (/df), CaloChallenge (/showers, /incident_energies) or "
+            "CaloClouds (/events, /energy).");
     });
 }
 

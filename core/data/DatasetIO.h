@@ -11,12 +11,12 @@ namespace hepgen::data {
 
 /// Options a format may need; ignored by formats that do not.
 struct ReadOptions {
-    std::string binningXml;                ///< CaloChallenge: the binning_dataset_*.xml of the file (default:
-                                           ///< the bundled binning with the file's voxel count)
-    std::vector<std::string> columnNames;  ///< .npy/.npz: names of the columns (default: CATHODE's six, or col0..)
-    std::string npzMember;                 ///< .npz with several arrays: which one to read
-    std::size_t maxEvents = 0;             ///< HEPGen tables: read at most this many events (0: all), lazily,
-                                           ///< so a file larger than memory still opens
+    std::string binningXml;               ///< CaloChallenge: the binning_dataset_*.xml of the file (default:
+                                          ///< the bundled binning with the file's voxel count)
+    std::vector<std::string> columnNames; ///< .npy/.npz: names of the columns (default: CATHODE's six, or col0..)
+    std::string npzMember;                ///< .npz with several arrays: which one to read
+    std::size_t maxEvents = 0;            ///< HEPGen tables: read at most this many events (0: all), lazily,
+                                          ///< so a file larger than memory still opens
 };
 
 /// The formats readDataset() knows.

@@ -41,17 +41,18 @@ bool demoRequest(const std::string& name, GeneratorRequest& r)
 
 std::vector<DemoInfo> demoDatasets()
 {
-    std::vector<DemoInfo> demos{
-        {"dijet", "Dijet toy (LHCO R&D look-alike)",
-         "1,000,000 QCD dijet background events and 1000 W'(3.5 TeV) -> X(500 GeV) Y(100 GeV) signal events, with the "
-         "standard features mjj, mj_min, delta_mj, tau21_min, tau21_max, for the anomaly hunt."},
-        {"showers", "Photon showers (ILD-like ECAL)",
-         fmt::format("{} GFLASH-style photon showers of 10-100 GeV in a 30-layer Si-W ECAL, for the shower studio.",
-                     kDemoShowers)},
+    std::vector<DemoInfo> demos {
+        { "dijet", "Dijet toy (LHCO R&D look-alike)",
+            "1,000,000 QCD dijet background events and 1000 W'(3.5 TeV) -> X(500 GeV) Y(100 GeV) signal events, with "
+            "the "
+            "standard features mjj, mj_min, delta_mj, tau21_min, tau21_max, for the anomaly hunt." },
+        { "showers", "Photon showers (ILD-like ECAL)",
+            fmt::format("{} GFLASH-style photon showers of 10-100 GeV in a 30-layer Si-W ECAL, for the shower studio.",
+                kDemoShowers) },
     };
     for (const auto& shape : toy2DShapeNames())
-        demos.push_back({"toy2d-" + shape, fmt::format("2D toy: {}", shape),
-                         fmt::format("{} events of the '{}' 2D toy distribution, for the model lab.", kToyEvents, shape)});
+        demos.push_back({ "toy2d-" + shape, fmt::format("2D toy: {}", shape),
+            fmt::format("{} events of the '{}' 2D toy distribution, for the model lab.", kToyEvents, shape) });
     return demos;
 }
 

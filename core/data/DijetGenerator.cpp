@@ -77,7 +77,7 @@ constexpr double kTauLightA = 3.7464, kTauLightB = 2.8189;
 constexpr double kTauHeavyA = 2.6866, kTauHeavyB = 2.9467;
 constexpr double kRhoMjTauLight = -0.3105, kRhoMjTauHeavy = -0.3014, kRhoDeltaTauHeavy = -0.4864;
 constexpr double kMjjReference = 3.5; // TeV
-constexpr std::array<double, 4> kMjjSlope{0.8, 0.8, -0.3, -0.3};
+constexpr std::array<double, 4> kMjjSlope { 0.8, 0.8, -0.3, -0.3 };
 
 // Signal.
 constexpr double kSigMjjScale = 3.5175, kSigMjjSigma = 0.0320;
@@ -94,7 +94,9 @@ class TabulatedQuantile {
 public:
     template <class Pdf>
     TabulatedQuantile(double lo, double hi, std::size_t cells, Pdf pdf)
-        : m_lo(lo), m_step((hi - lo) / static_cast<double>(cells)), m_cdf(cells + 1, 0.0)
+        : m_lo(lo)
+        , m_step((hi - lo) / static_cast<double>(cells))
+        , m_cdf(cells + 1, 0.0)
     {
         double previous = pdf(lo);
         for (std::size_t i = 1; i <= cells; ++i) {
@@ -142,9 +144,8 @@ double backgroundMjjDensity(double mjj)
 
 TabulatedQuantile betaQuantile(double a, double b)
 {
-    return TabulatedQuantile(0.0, 1.0, 20000, [a, b](double t) {
-        return std::pow(t, a - 1.0) * std::pow(1.0 - t, b - 1.0);
-    });
+    return TabulatedQuantile(
+        0.0, 1.0, 20000, [a, b](double t) { return std::pow(t, a - 1.0) * std::pow(1.0 - t, b - 1.0); });
 }
 
 /// Standard normal CDF.
@@ -153,15 +154,17 @@ double phi(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 /// Everything the sampler needs, built once per call (a few ms).
 struct Model {
     explicit Model(double mjjCorrelation)
-        : mjj(kMjjLow, kMjjHigh, kMjjCells, backgroundMjjDensity), tauLight(betaQuantile(kTauLightA, kTauLightB)),
-          tauHeavy(betaQuantile(kTauHeavyA, kTauHeavyB)), tauY(betaQuantile(kTauYA, kTauYB)),
-          tauX(betaQuantile(kTauXA, kTauXB))
+        : mjj(kMjjLow, kMjjHigh, kMjjCells, backgroundMjjDensity)
+        , tauLight(betaQuantile(kTauLightA, kTauLightB))
+        , tauHeavy(betaQuantile(kTauHeavyA, kTauHeavyB))
+        , tauY(betaQuantile(kTauYA, kTauYB))
+        , tauX(betaQuantile(kTauXA, kTauXB))
     {
         for (std::size_t k = 0; k < 4; ++k)
             slope[k] = mjjCorrelation * kMjjSlope[k];
         // Cholesky factor L (lower) of the latent correlation matrix, order
         // (mj_min, delta_mj, tau21_min, tau21_max).
-        std::array<std::array<double, 4>, 4> r{};
+        std::array<std::array<double, 4>, 4> r {};
         for (std::size_t i = 0; i < 4; ++i)
             r[i][i] = 1.0;
         r[0][2] = r[2][0] = kRhoMjTauLight;
@@ -177,8 +180,8 @@ struct Model {
     }
 
     TabulatedQuantile mjj, tauLight, tauHeavy, tauY, tauX;
-    std::array<double, 4> slope{};
-    std::array<std::array<double, 4>, 4> chol{};
+    std::array<double, 4> slope {};
+    std::array<std::array<double, 4>, 4> chol {};
 };
 
 double clampTau(double t) { return std::clamp(t, kTauEdge, 1.0 - kTauEdge); }
@@ -187,7 +190,7 @@ double clampTau(double t) { return std::clamp(t, kTauEdge, 1.0 - kTauEdge); }
 struct Source {
     explicit Source(std::uint64_t seed, std::uint32_t stream)
     {
-        std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), stream};
+        std::seed_seq seq { static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), stream };
         rng.seed(seq);
     }
     double gauss() { return normal(rng); }
@@ -195,16 +198,16 @@ struct Source {
     double exponential() { return -std::log1p(-flat(rng)); }
 
     Rng rng;
-    std::normal_distribution<double> normal{0.0, 1.0};
-    std::uniform_real_distribution<double> flat{0.0, 1.0};
+    std::normal_distribution<double> normal { 0.0, 1.0 };
+    std::uniform_real_distribution<double> flat { 0.0, 1.0 };
 };
 
 void backgroundEvent(const Model& m, Source& src, float* row)
 {
     const double mjj = m.mjj(src.uniform());
-    const std::array<double, 4> z{src.gauss(), src.gauss(), src.gauss(), src.gauss()};
+    const std::array<double, 4> z { src.gauss(), src.gauss(), src.gauss(), src.gauss() };
     const double shift = std::log(mjj / kMjjReference);
-    std::array<double, 4> y{};
+    std::array<double, 4> y {};
     for (std::size_t i = 0; i < 4; ++i) {
         for (std::size_t k = 0; k <= i; ++k)
             y[i] += m.chol[i][k] * z[k];
@@ -262,11 +265,10 @@ void validate(const DijetOptions& o)
     if (!std::isfinite(o.sOverB) || o.sOverB < 0.0)
         throw ConfigError(fmt::format("Dijet toy: sOverB must be a number >= 0, got {}.", o.sOverB));
     if (!std::isfinite(o.srLow) || !std::isfinite(o.srHigh) || o.srLow >= o.srHigh)
-        throw ConfigError(fmt::format(
-            "Dijet toy: the signal region needs srLow < srHigh, got [{}, {}] TeV.", o.srLow, o.srHigh));
-    if (!std::isfinite(o.mjjCorrelation) || o.mjjCorrelation < 0.0)
         throw ConfigError(
-            fmt::format("Dijet toy: mjjCorrelation must be a number >= 0, got {}.", o.mjjCorrelation));
+            fmt::format("Dijet toy: the signal region needs srLow < srHigh, got [{}, {}] TeV.", o.srLow, o.srHigh));
+    if (!std::isfinite(o.mjjCorrelation) || o.mjjCorrelation < 0.0)
+        throw ConfigError(fmt::format("Dijet toy: mjjCorrelation must be a number >= 0, got {}.", o.mjjCorrelation));
     if (o.sOverB > 0.0 && o.background == 0)
         throw ConfigError(fmt::format(
             "Dijet toy: injecting signal at sOverB = {} needs background events, but background is 0.", o.sOverB));
@@ -318,9 +320,9 @@ Table generateDijet(const DijetOptions& options, const JobControl& job)
         if (backgroundInWindow == 0)
             throw ConfigError(fmt::format("Dijet toy: no background events fall in [{}, {}] TeV, so S/B = {} "
                                           "cannot be injected there.",
-                                          options.srLow, options.srHigh, options.sOverB));
-        const auto target =
-            static_cast<std::size_t>(std::llround(options.sOverB * static_cast<double>(backgroundInWindow)));
+                options.srLow, options.srHigh, options.sOverB));
+        const auto target
+            = static_cast<std::size_t>(std::llround(options.sOverB * static_cast<double>(backgroundInWindow)));
         // Signal outside the window is kept; give up if the window holds less than ~0.1 % of it.
         const std::size_t maxDraws = 1000 * target + 100000;
         std::size_t inside = 0;
@@ -361,8 +363,8 @@ Table generateDijet(const DijetOptions& options, const JobControl& job)
         std::swap(order[i - 1], order[static_cast<std::size_t>(shuffler.rng() % i)]);
 
     Table table;
-    table.columns = {"mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max"};
-    table.units = {"TeV", "TeV", "TeV", "", ""};
+    table.columns = { "mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max" };
+    table.units = { "TeV", "TeV", "TeV", "", "" };
     for (std::size_t k = 0; k < options.noiseFeatures; ++k) {
         table.columns.push_back(fmt::format("noise{}", k));
         table.units.emplace_back();

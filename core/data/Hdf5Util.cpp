@@ -11,13 +11,13 @@ namespace hepgen::data::h5 {
 
 bool hasHdf5Signature(const std::string& path)
 {
-    static constexpr std::array<unsigned char, 8> kSignature{0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    static constexpr std::array<unsigned char, 8> kSignature { 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n' };
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return false;
     // The superblock may sit at 0 or at 512 * 2^k bytes (files with a user block).
     for (std::streamoff offset = 0; offset <= (1 << 20); offset = offset == 0 ? 512 : offset * 2) {
-        std::array<unsigned char, 8> head{};
+        std::array<unsigned char, 8> head {};
         in.clear();
         in.seekg(offset);
         if (!in.read(reinterpret_cast<char*>(head.data()), head.size()))
@@ -176,8 +176,8 @@ std::vector<hsize_t> shape(const H5::DataSet& ds)
     return dims;
 }
 
-void writeChunked(H5::Group& group, const std::string& name, const H5::PredType& fileType,
-                  const H5::PredType& memType, const std::vector<hsize_t>& dims, const void* data)
+void writeChunked(H5::Group& group, const std::string& name, const H5::PredType& fileType, const H5::PredType& memType,
+    const std::vector<hsize_t>& dims, const void* data)
 {
     std::vector<hsize_t> maxDims = dims;
     maxDims[0] = H5S_UNLIMITED;

@@ -36,8 +36,8 @@ void writeAttribute(H5::H5Object& obj, const std::string& name, const std::vecto
 /// Dimensions of a dataset.
 std::vector<hsize_t> shape(const H5::DataSet& ds);
 /// Creates a chunked, shuffled and deflated dataset (first dimension extendible) and writes `data`.
-void writeChunked(H5::Group& group, const std::string& name, const H5::PredType& fileType,
-                  const H5::PredType& memType, const std::vector<hsize_t>& dims, const void* data);
+void writeChunked(H5::Group& group, const std::string& name, const H5::PredType& fileType, const H5::PredType& memType,
+    const std::vector<hsize_t>& dims, const void* data);
 /// Reads rows [begin, end) of a 1-D or 2-D dataset into `out` (row-major), converting to memType.
 void readRows(const H5::DataSet& ds, hsize_t begin, hsize_t end, const H5::PredType& memType, void* out);
 

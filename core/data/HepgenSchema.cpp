@@ -23,29 +23,29 @@ void writeTable(H5::H5File& file, const Table& t)
     if (t.values.size() != n * f)
         throw ConfigError("Table values do not match its number of columns.");
     H5::Group g = file.createGroup("/table");
-    h5::writeChunked(g, "data", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, {n, f}, t.values.data());
+    h5::writeChunked(g, "data", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, { n, f }, t.values.data());
     H5::DataSet data = g.openDataSet("data");
     h5::writeAttribute(data, "columns", t.columns);
     if (!t.units.empty())
         h5::writeAttribute(data, "units", t.units);
     if (!t.labels.empty())
-        h5::writeChunked(g, "label", H5::PredType::STD_I8LE, H5::PredType::NATIVE_INT8, {n}, t.labels.data());
+        h5::writeChunked(g, "label", H5::PredType::STD_I8LE, H5::PredType::NATIVE_INT8, { n }, t.labels.data());
     if (!t.weights.empty())
-        h5::writeChunked(g, "weight", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, {n}, t.weights.data());
+        h5::writeChunked(g, "weight", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, { n }, t.weights.data());
 }
 
 void writeShowers(H5::H5File& file, const Showers& s)
 {
     const std::size_t n = s.size();
-    if (s.offsets.size() != n + 1 || s.offsets.front() != 0 ||
-        static_cast<std::size_t>(s.offsets.back()) * 4 != s.points.size())
+    if (s.offsets.size() != n + 1 || s.offsets.front() != 0
+        || static_cast<std::size_t>(s.offsets.back()) * 4 != s.points.size())
         throw ConfigError("Shower offsets do not match the points.");
     H5::Group g = file.createGroup("/showers");
-    h5::writeChunked(g, "points", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT,
-                     {s.points.size() / 4, 4}, s.points.data());
-    h5::writeChunked(g, "offsets", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64, {n + 1}, s.offsets.data());
-    h5::writeChunked(g, "incident_energy", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, {n},
-                     s.incidentEnergy.data());
+    h5::writeChunked(
+        g, "points", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, { s.points.size() / 4, 4 }, s.points.data());
+    h5::writeChunked(g, "offsets", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64, { n + 1 }, s.offsets.data());
+    h5::writeChunked(
+        g, "incident_energy", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, { n }, s.incidentEnergy.data());
     h5::writeAttribute(g, "geometry", s.geometry.name);
     h5::writeAttribute(g, "layer_z", s.geometry.layerZ);
     h5::writeAttribute(g, "cell_size", s.geometry.cellSize);
@@ -55,13 +55,13 @@ void writeShowers(H5::H5File& file, const Showers& s)
 
 template <class T>
 std::vector<T> readWhole1D(const std::string& path, const H5::DataSet& ds, const H5::PredType& type,
-                           std::size_t expected, const std::string& what)
+    std::size_t expected, const std::string& what)
 {
     const auto dims = h5::shape(ds);
     if (dims.size() != 1 || (expected != std::size_t(-1) && dims[0] != expected))
-        throw FormatError(path, fmt::format("{} has shape {} but {} entries were expected.", what,
-                                            dims.empty() ? std::string("()") : fmt::format("({})", fmt::join(dims, ", ")),
-                                            expected));
+        throw FormatError(path,
+            fmt::format("{} has shape {} but {} entries were expected.", what,
+                dims.empty() ? std::string("()") : fmt::format("({})", fmt::join(dims, ", ")), expected));
     std::vector<T> out(dims[0]);
     for (hsize_t b = 0; b < dims[0]; b += kRowsPerRead)
         h5::readRows(ds, b, std::min(dims[0], b + kRowsPerRead), type, out.data() + b);
@@ -70,10 +70,11 @@ std::vector<T> readWhole1D(const std::string& path, const H5::DataSet& ds, const
 
 Showers readShowers(const std::string& path, const H5::H5File& file)
 {
-    if (!h5::exists(file, "/showers/points") || !h5::exists(file, "/showers/offsets") ||
-        !h5::exists(file, "/showers/incident_energy"))
-        throw FormatError(path, "the file says it holds showers but /showers/points, /showers/offsets or "
-                                "/showers/incident_energy is missing.");
+    if (!h5::exists(file, "/showers/points") || !h5::exists(file, "/showers/offsets")
+        || !h5::exists(file, "/showers/incident_energy"))
+        throw FormatError(path,
+            "the file says it holds showers but /showers/points, /showers/offsets or "
+            "/showers/incident_energy is missing.");
     H5::Group g = file.openGroup("/showers");
     Showers s;
     H5::DataSet points = g.openDataSet("points");
@@ -82,15 +83,15 @@ Showers readShowers(const std::string& path, const H5::H5File& file)
         throw FormatError(path, "/showers/points must have shape (M, 4) holding x, y, z, E.");
     s.points.resize(pdims[0] * 4);
     for (hsize_t b = 0; b < pdims[0]; b += kRowsPerRead)
-        h5::readRows(points, b, std::min(pdims[0], b + kRowsPerRead), H5::PredType::NATIVE_FLOAT,
-                     s.points.data() + b * 4);
-    s.offsets = readWhole1D<std::int64_t>(path, g.openDataSet("offsets"), H5::PredType::NATIVE_INT64,
-                                          std::size_t(-1), "/showers/offsets");
+        h5::readRows(
+            points, b, std::min(pdims[0], b + kRowsPerRead), H5::PredType::NATIVE_FLOAT, s.points.data() + b * 4);
+    s.offsets = readWhole1D<std::int64_t>(
+        path, g.openDataSet("offsets"), H5::PredType::NATIVE_INT64, std::size_t(-1), "/showers/offsets");
     const std::size_t n = s.offsets.empty() ? 0 : s.offsets.size() - 1;
-    s.incidentEnergy = readWhole1D<float>(path, g.openDataSet("incident_energy"), H5::PredType::NATIVE_FLOAT, n,
-                                          "/showers/incident_energy");
-    if (s.offsets.empty() || s.offsets.front() != 0 || static_cast<hsize_t>(s.offsets.back()) != pdims[0] ||
-        !std::is_sorted(s.offsets.begin(), s.offsets.end()))
+    s.incidentEnergy = readWhole1D<float>(
+        path, g.openDataSet("incident_energy"), H5::PredType::NATIVE_FLOAT, n, "/showers/incident_energy");
+    if (s.offsets.empty() || s.offsets.front() != 0 || static_cast<hsize_t>(s.offsets.back()) != pdims[0]
+        || !std::is_sorted(s.offsets.begin(), s.offsets.end()))
         throw FormatError(path, "/showers/offsets must start at 0, never decrease and end at the number of points.");
     if (h5::hasAttribute(g, "geometry"))
         s.geometry.name = h5::readStringAttribute(g, "geometry");
@@ -158,27 +159,29 @@ HepgenTableReader::HepgenTableReader(const std::string& path)
             throw FormatError(path, "not a HEPGen Studio file (no hepgen_schema attribute).");
         const long long version = h5::readIntAttribute(m->file, "hepgen_schema");
         if (version > kHepgenSchemaVersion)
-            throw FormatError(path, fmt::format("written with schema version {}, newer than this program reads ({}).",
-                                                version, kHepgenSchemaVersion));
+            throw FormatError(path,
+                fmt::format("written with schema version {}, newer than this program reads ({}).", version,
+                    kHepgenSchemaVersion));
         if (!h5::exists(m->file, "/table/data"))
             throw FormatError(path, "/table/data is missing.");
         m->data = m->file.openDataSet("/table/data");
         const auto dims = h5::shape(m->data);
         if (dims.size() != 2)
-            throw FormatError(path, fmt::format("/table/data must be 2-dimensional (events x features) but has {} dimensions.",
-                                                dims.size()));
+            throw FormatError(path,
+                fmt::format(
+                    "/table/data must be 2-dimensional (events x features) but has {} dimensions.", dims.size()));
         m->rows = dims[0];
         if (!h5::hasAttribute(m->data, "columns"))
             throw FormatError(path, "/table/data has no 'columns' attribute naming its features.");
         m->columns = h5::readStringListAttribute(m->data, "columns");
         if (m->columns.size() != dims[1])
-            throw FormatError(path, fmt::format("/table/data has {} features but {} column names.", dims[1],
-                                                m->columns.size()));
+            throw FormatError(
+                path, fmt::format("/table/data has {} features but {} column names.", dims[1], m->columns.size()));
         if (h5::hasAttribute(m->data, "units"))
             m->units = h5::readStringListAttribute(m->data, "units");
         if (!m->units.empty() && m->units.size() != m->columns.size())
             throw FormatError(path, "the 'units' attribute does not have one entry per column.");
-        for (const char* name : {"/table/label", "/table/weight"}) {
+        for (const char* name : { "/table/label", "/table/weight" }) {
             if (!h5::exists(m->file, name))
                 continue;
             const auto d = h5::shape(m->file.openDataSet(name));
@@ -234,7 +237,8 @@ Table HepgenTableReader::read(std::size_t begin, std::size_t end, const std::vec
         }
         if (m->hasWeights) {
             out.weights.resize(n);
-            h5::readRows(m->file.openDataSet("/table/weight"), begin, end, H5::PredType::NATIVE_FLOAT, out.weights.data());
+            h5::readRows(
+                m->file.openDataSet("/table/weight"), begin, end, H5::PredType::NATIVE_FLOAT, out.weights.data());
         }
     });
     return out;
@@ -263,8 +267,9 @@ Dataset readHepgenFile(const std::string& path, std::size_t maxEvents)
             const std::size_t n = maxEvents > 0 ? std::min(maxEvents, reader.rows()) : reader.rows();
             ds.table = reader.read(0, n);
             if (n < reader.rows())
-                ds.description = fmt::format("first {} of {} events (the file is larger than the memory allowed for it); {}",
-                                             n, reader.rows(), ds.description);
+                ds.description
+                    = fmt::format("first {} of {} events (the file is larger than the memory allowed for it); {}", n,
+                        reader.rows(), ds.description);
         } else {
             throw FormatError(path, fmt::format("unknown kind '{}' (expected 'table' or 'showers').", kind));
         }

@@ -47,12 +47,12 @@ std::pair<double, double> finiteRange(const std::vector<float>& values)
         }
     }
     if (!(lo <= hi))
-        return {0.0, 1.0};
+        return { 0.0, 1.0 };
     if (lo == hi) {
         const double pad = std::max(1e-6, std::abs(lo) * 1e-3);
-        return {lo - pad, hi + pad};
+        return { lo - pad, hi + pad };
     }
-    return {lo, hi};
+    return { lo, hi };
 }
 
 std::vector<Histogram1D> histogramsByLabel(const Table& table, std::size_t column, std::size_t bins)

@@ -18,7 +18,7 @@ namespace hepgen::data {
 namespace {
 
 constexpr hsize_t kRowsPerRead = 1 << 13; // 8192 x 15 doubles (~1 MB) stay in cache
-constexpr std::size_t kRawFeatures = 14; // lhcoRawColumns() without `label`
+constexpr std::size_t kRawFeatures = 14;  // lhcoRawColumns() without `label`
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 enum Raw : std::size_t { Px1, Py1, Pz1, M1, Tau1J1, Tau2J1, Tau3J1, Px2, Py2, Pz2, M2, Tau1J2, Tau2J2, Tau3J2, Lbl };
@@ -306,10 +306,7 @@ std::vector<std::string> readStringDataset(const H5::DataSet& ds)
     return out;
 }
 
-bool isNumeric(const H5::DataType& t)
-{
-    return t.getClass() == H5T_FLOAT || t.getClass() == H5T_INTEGER;
-}
+bool isNumeric(const H5::DataType& t) { return t.getClass() == H5T_FLOAT || t.getClass() == H5T_INTEGER; }
 
 // pandas' fixed layout: blockK_items names the columns of blockK_values (N x k).
 std::vector<Block> fixedBlocks(const H5::H5File& file, const std::string& path, hsize_t& rows)

@@ -21,7 +21,7 @@ torch::Tensor affineInverse(const PreprocessStep& s, const torch::Tensor& y)
 std::vector<double> toVector(const torch::Tensor& t)
 {
     const auto c = t.to(torch::kFloat64).contiguous();
-    return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
+    return { c.data_ptr<double>(), c.data_ptr<double>() + c.numel() };
 }
 
 } // namespace
@@ -33,7 +33,7 @@ Preprocessing::Preprocessing(std::vector<std::string> kinds, double margin)
     for (auto& k : kinds) {
         if (k != "standardize" && k != "minmax" && k != "logit")
             throw ConfigError(fmt::format("Unknown preprocessing step '{}'; use standardize, minmax or logit.", k));
-        m_steps.push_back({k, {}, {}, k == "logit" ? margin : 0.0});
+        m_steps.push_back({ k, {}, {}, k == "logit" ? margin : 0.0 });
     }
 }
 
@@ -46,7 +46,7 @@ void Preprocessing::fit(const torch::Tensor& x)
     for (auto& s : m_steps) {
         if (s.kind == "standardize") {
             s.shift = y.mean(0);
-            s.scale = y.size(0) > 1 ? y.std(0) : torch::ones({y.size(1)}, y.options());
+            s.scale = y.size(0) > 1 ? y.std(0) : torch::ones({ y.size(1) }, y.options());
             s.scale = torch::where(s.scale > 0, s.scale, torch::ones_like(s.scale));
             y = affineForward(s, y);
         } else {
@@ -92,7 +92,7 @@ torch::Tensor Preprocessing::logAbsDetJacobian(const torch::Tensor& x) const
 {
     if (!fitted())
         throw ConfigError("Preprocessing used before fit().");
-    torch::Tensor y = x, logdet = torch::zeros({x.size(0)}, x.options());
+    torch::Tensor y = x, logdet = torch::zeros({ x.size(0) }, x.options());
     for (const auto& s : m_steps) {
         const auto scale = s.scale.to(x.options());
         logdet = logdet - torch::log(scale).sum();
@@ -112,7 +112,7 @@ nlohmann::json Preprocessing::toJson() const
 {
     nlohmann::json steps = nlohmann::json::array();
     for (const auto& s : m_steps) {
-        nlohmann::json j = {{"kind", s.kind}};
+        nlohmann::json j = { { "kind", s.kind } };
         if (s.kind == "logit")
             j["margin"] = s.margin;
         if (s.shift.defined()) {
@@ -129,7 +129,7 @@ Preprocessing Preprocessing::fromJson(const nlohmann::json& j)
     return translatingErrors("reading preprocessing settings", [&] {
         Preprocessing p({}, 0.05);
         for (const auto& s : j) {
-            Preprocessing one({s.at("kind").get<std::string>()}, s.value("margin", 0.05));
+            Preprocessing one({ s.at("kind").get<std::string>() }, s.value("margin", 0.05));
             PreprocessStep step = one.m_steps.front();
             if (s.contains("shift")) {
                 step.shift = torch::tensor(s.at("shift").get<std::vector<double>>(), torch::kFloat64);

@@ -23,7 +23,7 @@ class Preprocessing {
 public:
     /// kinds in order, e.g. {"logit", "standardize"}; margin for "logit" (default 0.05, as in CATHODE).
     /// Throws ConfigError for an unknown kind or a margin outside (0, 0.5).
-    explicit Preprocessing(std::vector<std::string> kinds = {"standardize"}, double margin = 0.05);
+    explicit Preprocessing(std::vector<std::string> kinds = { "standardize" }, double margin = 0.05);
 
     /// Fits every step on x (N, D) (each step on the output of the previous one). Constant features get
     /// scale 1 (standardize) or a unit range (minmax/logit) instead of a division by zero.

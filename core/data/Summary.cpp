@@ -75,7 +75,7 @@ Table dropNonFiniteEvents(const Table& table)
         if (!eventIsFinite(table, i))
             continue;
         out.values.insert(out.values.end(), table.values.begin() + static_cast<std::ptrdiff_t>(i * f),
-                          table.values.begin() + static_cast<std::ptrdiff_t>((i + 1) * f));
+            table.values.begin() + static_cast<std::ptrdiff_t>((i + 1) * f));
         if (!table.labels.empty())
             out.labels.push_back(table.labels[i]);
         if (!table.weights.empty())
@@ -87,8 +87,8 @@ Table dropNonFiniteEvents(const Table& table)
 Table perShowerTable(const Showers& showers)
 {
     Table t;
-    t.columns = {"incident_energy", "hits", "e_vis", "e_vis/e_inc"};
-    t.units = {"GeV", "", "MeV", ""};
+    t.columns = { "incident_energy", "hits", "e_vis", "e_vis/e_inc" };
+    t.units = { "GeV", "", "MeV", "" };
     t.values.reserve(showers.size() * 4);
     for (std::size_t i = 0; i < showers.size(); ++i) {
         double eVis = 0;
@@ -138,8 +138,8 @@ DatasetSummary summarise(const Dataset& ds)
         std::array<Stats, 4> xyzE;
         for (std::size_t k = 0; k < sh.points.size(); ++k)
             xyzE[k % 4].add(sh.points[k]);
-        const char* names[4] = {"x", "y", "z", "E"};
-        const char* units[4] = {"mm", "mm", "mm", "MeV"};
+        const char* names[4] = { "x", "y", "z", "E" };
+        const char* units[4] = { "mm", "mm", "mm", "MeV" };
         for (int k = 0; k < 4; ++k)
             s.columns.push_back(xyzE[static_cast<std::size_t>(k)].result(std::string("hit ") + names[k], units[k]));
         Stats inc, hits;
@@ -164,12 +164,12 @@ nlohmann::json toJson(const DatasetSummary& s)
 {
     nlohmann::json cols = nlohmann::json::array();
     for (const auto& c : s.columns)
-        cols.push_back({{"name", c.name}, {"unit", c.unit}, {"min", c.min}, {"max", c.max},
-                        {"mean", c.mean}, {"std", c.std}, {"non_finite", c.nonFinite}});
-    nlohmann::json j = {{"source", s.source},  {"format", s.format}, {"kind", s.kind},
-                        {"events", s.events},  {"columns", cols},
-                        {"labels", {{"background", s.background}, {"signal", s.signal}, {"unknown", s.unlabelled}}},
-                        {"events_with_non_finite", s.eventsWithNonFinite}};
+        cols.push_back({ { "name", c.name }, { "unit", c.unit }, { "min", c.min }, { "max", c.max }, { "mean", c.mean },
+            { "std", c.std }, { "non_finite", c.nonFinite } });
+    nlohmann::json j = { { "source", s.source }, { "format", s.format }, { "kind", s.kind }, { "events", s.events },
+        { "columns", cols },
+        { "labels", { { "background", s.background }, { "signal", s.signal }, { "unknown", s.unlabelled } } },
+        { "events_with_non_finite", s.eventsWithNonFinite } };
     if (!s.description.empty())
         j["description"] = s.description;
     if (s.kind == "showers")
@@ -179,7 +179,8 @@ nlohmann::json toJson(const DatasetSummary& s)
 
 std::string toText(const DatasetSummary& s)
 {
-    std::string out = fmt::format("{}\n  format: {}\n  kind:   {}\n  events: {}\n", s.source, s.format, s.kind, s.events);
+    std::string out
+        = fmt::format("{}\n  format: {}\n  kind:   {}\n  events: {}\n", s.source, s.format, s.kind, s.events);
     if (s.kind == "table")
         out += fmt::format("  labels: {} background, {} signal, {} unknown\n", s.background, s.signal, s.unlabelled);
     else

@@ -18,11 +18,11 @@ struct ColumnSummary {
 
 struct DatasetSummary {
     std::string source, format, kind, description;
-    std::size_t events = 0;            ///< rows of a table, or number of showers
+    std::size_t events = 0;             ///< rows of a table, or number of showers
     std::vector<ColumnSummary> columns; ///< tables; for showers: x, y, z, E over all hits, incident energy, hits
     std::size_t background = 0, signal = 0, unlabelled = 0;
     std::size_t eventsWithNonFinite = 0;
-    std::size_t totalHits = 0;         ///< showers only
+    std::size_t totalHits = 0; ///< showers only
 };
 
 DatasetSummary summarise(const Dataset& dataset);

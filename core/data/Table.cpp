@@ -13,8 +13,7 @@ std::size_t Table::columnIndex(const std::string& name) const
 {
     const auto it = std::find(columns.begin(), columns.end(), name);
     if (it == columns.end())
-        throw ConfigError(fmt::format("There is no column '{}'; the columns are: {}.", name,
-                                      fmt::join(columns, ", ")));
+        throw ConfigError(fmt::format("There is no column '{}'; the columns are: {}.", name, fmt::join(columns, ", ")));
     return static_cast<std::size_t>(it - columns.begin());
 }
 
@@ -36,7 +35,7 @@ Table selectRows(const Table& t, const std::vector<std::size_t>& rows)
     out.values.reserve(rows.size() * f);
     for (std::size_t r : rows) {
         out.values.insert(out.values.end(), t.values.begin() + static_cast<std::ptrdiff_t>(r * f),
-                          t.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * f));
+            t.values.begin() + static_cast<std::ptrdiff_t>((r + 1) * f));
         if (!t.labels.empty())
             out.labels.push_back(t.labels[r]);
         if (!t.weights.empty())
@@ -68,8 +67,9 @@ Table selectColumns(const Table& t, const std::vector<std::string>& names)
 TableSplit splitTable(const Table& t, double validationFraction, double testFraction, std::uint64_t seed)
 {
     if (!(validationFraction >= 0 && testFraction >= 0 && validationFraction + testFraction < 1))
-        throw ConfigError(fmt::format("Validation ({}) and test ({}) fractions must be non-negative and sum to less than 1.",
-                                      validationFraction, testFraction));
+        throw ConfigError(
+            fmt::format("Validation ({}) and test ({}) fractions must be non-negative and sum to less than 1.",
+                validationFraction, testFraction));
     const std::size_t n = t.rows();
     std::vector<std::size_t> order(n);
     for (std::size_t i = 0; i < n; ++i)
@@ -81,10 +81,10 @@ TableSplit splitTable(const Table& t, double validationFraction, double testFrac
     const auto nVal = static_cast<std::size_t>(std::llround(validationFraction * static_cast<double>(n)));
     const auto nTest = static_cast<std::size_t>(std::llround(testFraction * static_cast<double>(n)));
     const std::vector<std::size_t> test(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(nTest));
-    const std::vector<std::size_t> val(order.begin() + static_cast<std::ptrdiff_t>(nTest),
-                                       order.begin() + static_cast<std::ptrdiff_t>(nTest + nVal));
+    const std::vector<std::size_t> val(
+        order.begin() + static_cast<std::ptrdiff_t>(nTest), order.begin() + static_cast<std::ptrdiff_t>(nTest + nVal));
     const std::vector<std::size_t> train(order.begin() + static_cast<std::ptrdiff_t>(nTest + nVal), order.end());
-    return {selectRows(t, train), selectRows(t, val), selectRows(t, test)};
+    return { selectRows(t, train), selectRows(t, val), selectRows(t, test) };
 }
 
 } // namespace hepgen::data

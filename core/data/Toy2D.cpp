@@ -18,11 +18,9 @@ struct NamedShape {
     Toy2DShape shape;
     const char* name;
 };
-constexpr std::array<NamedShape, 5> kShapes{{{Toy2DShape::Moons, "moons"},
-                                             {Toy2DShape::EightGaussians, "8gaussians"},
-                                             {Toy2DShape::Checkerboard, "checkerboard"},
-                                             {Toy2DShape::Rings, "rings"},
-                                             {Toy2DShape::Mixture, "mixture"}}};
+constexpr std::array<NamedShape, 5> kShapes { { { Toy2DShape::Moons, "moons" },
+    { Toy2DShape::EightGaussians, "8gaussians" }, { Toy2DShape::Checkerboard, "checkerboard" },
+    { Toy2DShape::Rings, "rings" }, { Toy2DShape::Mixture, "mixture" } } };
 
 using Rng = std::mt19937_64;
 
@@ -38,7 +36,7 @@ std::array<double, 2> moons(Rng& rng)
     double y = upper ? std::sin(a) : 0.5 - std::sin(a);
     x = 2.0 * (x - 0.5 + noise(rng));
     y = 2.0 * (y - 0.25 + noise(rng));
-    return {x, y};
+    return { x, y };
 }
 
 std::array<double, 2> eightGaussians(Rng& rng)
@@ -46,7 +44,7 @@ std::array<double, 2> eightGaussians(Rng& rng)
     const int k = std::uniform_int_distribution<int>(0, 7)(rng);
     std::normal_distribution<double> noise(0.0, 0.2);
     const double a = 2.0 * kPi * k / 8.0;
-    return {2.0 * std::cos(a) + noise(rng), 2.0 * std::sin(a) + noise(rng)};
+    return { 2.0 * std::cos(a) + noise(rng), 2.0 * std::sin(a) + noise(rng) };
 }
 
 std::array<double, 2> checkerboard(Rng& rng)
@@ -56,19 +54,19 @@ std::array<double, 2> checkerboard(Rng& rng)
     const int row = square / 2;
     const int col = 2 * (square % 2) + (row % 2);
     std::uniform_real_distribution<double> u(0.0, 2.0);
-    return {-4.0 + 2.0 * col + u(rng), -4.0 + 2.0 * row + u(rng)};
+    return { -4.0 + 2.0 * col + u(rng), -4.0 + 2.0 * row + u(rng) };
 }
 
 std::array<double, 2> rings(Rng& rng)
 {
-    constexpr std::array<double, 4> radii{0.5, 1.25, 2.0, 2.75};
+    constexpr std::array<double, 4> radii { 0.5, 1.25, 2.0, 2.75 };
     // Choose a ring with probability proportional to its circumference: uniform density per length.
     std::discrete_distribution<int> pick(radii.begin(), radii.end());
     std::uniform_real_distribution<double> angle(0.0, 2.0 * kPi);
     std::normal_distribution<double> noise(0.0, 0.08);
     const double r = radii[static_cast<std::size_t>(pick(rng))];
     const double a = angle(rng);
-    return {r * std::cos(a) + noise(rng), r * std::sin(a) + noise(rng)};
+    return { r * std::cos(a) + noise(rng), r * std::sin(a) + noise(rng) };
 }
 
 std::array<double, 2> mixture(Rng& rng)
@@ -76,19 +74,17 @@ std::array<double, 2> mixture(Rng& rng)
     struct Component {
         double weight, mx, my, sx, sy, rho;
     };
-    constexpr std::array<Component, 5> comps{{{0.30, -1.5, -1.0, 0.60, 0.30, 0.5},
-                                              {0.25, 1.5, 1.5, 0.40, 0.70, -0.3},
-                                              {0.20, 0.0, 2.2, 0.80, 0.25, 0.0},
-                                              {0.15, 2.0, -1.8, 0.30, 0.30, 0.0},
-                                              {0.10, -2.5, 1.5, 0.25, 0.50, 0.7}}};
-    std::array<double, 5> w{};
+    constexpr std::array<Component, 5> comps { { { 0.30, -1.5, -1.0, 0.60, 0.30, 0.5 },
+        { 0.25, 1.5, 1.5, 0.40, 0.70, -0.3 }, { 0.20, 0.0, 2.2, 0.80, 0.25, 0.0 }, { 0.15, 2.0, -1.8, 0.30, 0.30, 0.0 },
+        { 0.10, -2.5, 1.5, 0.25, 0.50, 0.7 } } };
+    std::array<double, 5> w {};
     for (std::size_t i = 0; i < comps.size(); ++i)
         w[i] = comps[i].weight;
     const auto& c = comps[static_cast<std::size_t>(std::discrete_distribution<int>(w.begin(), w.end())(rng))];
     std::normal_distribution<double> g(0.0, 1.0);
     const double z1 = g(rng), z2 = g(rng);
     // Cholesky factor of [[sx², ρ sx sy], [ρ sx sy, sy²]].
-    return {c.mx + c.sx * z1, c.my + c.sy * (c.rho * z1 + std::sqrt(1.0 - c.rho * c.rho) * z2)};
+    return { c.mx + c.sx * z1, c.my + c.sy * (c.rho * z1 + std::sqrt(1.0 - c.rho * c.rho) * z2) };
 }
 
 } // namespace
@@ -98,8 +94,8 @@ Toy2DShape parseToy2DShape(const std::string& name)
     for (const auto& s : kShapes)
         if (name == s.name)
             return s.shape;
-    throw ConfigError(fmt::format("Unknown 2D toy shape '{}'; choose one of: {}.", name,
-                                  fmt::join(toy2DShapeNames(), ", ")));
+    throw ConfigError(
+        fmt::format("Unknown 2D toy shape '{}'; choose one of: {}.", name, fmt::join(toy2DShapeNames(), ", ")));
 }
 
 std::string toy2DShapeName(Toy2DShape shape)
@@ -122,11 +118,11 @@ Table generateToy2D(Toy2DShape shape, std::size_t n, std::uint64_t seed)
 {
     Rng rng(seed);
     Table t;
-    t.columns = {"x", "y"};
-    t.units = {"", ""};
+    t.columns = { "x", "y" };
+    t.units = { "", "" };
     t.values.resize(2 * n);
     for (std::size_t i = 0; i < n; ++i) {
-        std::array<double, 2> p{};
+        std::array<double, 2> p {};
         switch (shape) {
         case Toy2DShape::Moons: p = moons(rng); break;
         case Toy2DShape::EightGaussians: p = eightGaussians(rng); break;

@@ -21,12 +21,12 @@ void ConfigReader::rejectUnknownKeys() const
         if (!m_used.count(key))
             unknown.push_back(key);
     if (!unknown.empty())
-        throw ConfigError(fmt::format("{}: unknown setting(s) {}; known are {}.", m_what, fmt::join(unknown, ", "),
-                                      fmt::join(m_used, ", ")));
+        throw ConfigError(fmt::format(
+            "{}: unknown setting(s) {}; known are {}.", m_what, fmt::join(unknown, ", "), fmt::join(m_used, ", ")));
 }
 
-void require(bool ok, const std::string& what, const std::string& key, const std::string& condition,
-             const nlohmann::json& value)
+void require(
+    bool ok, const std::string& what, const std::string& key, const std::string& condition, const nlohmann::json& value)
 {
     if (!ok)
         throw ConfigError(fmt::format("{}: '{}' must be {} (got {}).", what, key, condition, value.dump()));
@@ -43,7 +43,7 @@ void OptimizerConfig::read(ConfigReader& r)
     require(learningRate > 0, "optimizer", "lr", "positive", learningRate);
     require(weightDecay >= 0, "optimizer", "weight_decay", "non-negative", weightDecay);
     require(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "optimizer", "beta1/beta2", "in [0, 1)",
-            nlohmann::json::array({beta1, beta2}));
+        nlohmann::json::array({ beta1, beta2 }));
 }
 
 void OptimizerConfig::write(nlohmann::json& j) const
@@ -55,14 +55,14 @@ void OptimizerConfig::write(nlohmann::json& j) const
     j["beta2"] = beta2;
 }
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const std::vector<torch::Tensor>& parameters,
-                                                       const OptimizerConfig& c)
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(
+    const std::vector<torch::Tensor>& parameters, const OptimizerConfig& c)
 {
     if (c.type == "adamw")
-        return std::make_unique<torch::optim::AdamW>(
-            parameters, torch::optim::AdamWOptions(c.learningRate).betas({c.beta1, c.beta2}).weight_decay(c.weightDecay));
+        return std::make_unique<torch::optim::AdamW>(parameters,
+            torch::optim::AdamWOptions(c.learningRate).betas({ c.beta1, c.beta2 }).weight_decay(c.weightDecay));
     return std::make_unique<torch::optim::Adam>(
-        parameters, torch::optim::AdamOptions(c.learningRate).betas({c.beta1, c.beta2}).weight_decay(c.weightDecay));
+        parameters, torch::optim::AdamOptions(c.learningRate).betas({ c.beta1, c.beta2 }).weight_decay(c.weightDecay));
 }
 
 } // namespace hepgen::models

@@ -44,21 +44,21 @@ private:
 
 /// Throws ConfigError "<what>: '<key>' must be <condition> (got <value>)" unless `ok`.
 void require(bool ok, const std::string& what, const std::string& key, const std::string& condition,
-             const nlohmann::json& value);
+    const nlohmann::json& value);
 
 /// Optimiser settings shared by every family.
 struct OptimizerConfig {
     std::string type = "adam"; ///< adam | adamw
     double learningRate = 1e-3;
-    double weightDecay = 0.0;  ///< L2 for adam, decoupled for adamw
+    double weightDecay = 0.0; ///< L2 for adam, decoupled for adamw
     double beta1 = 0.9, beta2 = 0.999;
 
-    void read(ConfigReader& r);          ///< keys: optimizer, lr, weight_decay, beta1, beta2
+    void read(ConfigReader& r); ///< keys: optimizer, lr, weight_decay, beta1, beta2
     void write(nlohmann::json& j) const;
 };
 
 /// An optimiser over `parameters` as configured.
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const std::vector<torch::Tensor>& parameters,
-                                                       const OptimizerConfig& config);
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(
+    const std::vector<torch::Tensor>& parameters, const OptimizerConfig& config);
 
 } // namespace hepgen::models

@@ -8,18 +8,18 @@ namespace hepgen::models {
 
 /// Every setting of the edm family; JSON keys in brackets. Defaults: Karras et al. 2022, Table 1.
 struct EdmConfig {
-    TimeNetworkConfig network; ///< [hidden, activation, time_embedding, time_scale, residual]
-    double sigmaData = 1.0; ///< [sigma_data] standard deviation of the data (1 for standardised data)
-    double pMean = -1.2; ///< [p_mean] ln(sigma) ~ N(p_mean, p_std^2) in training
-    double pStd = 1.2; ///< [p_std]
+    TimeNetworkConfig network;        ///< [hidden, activation, time_embedding, time_scale, residual]
+    double sigmaData = 1.0;           ///< [sigma_data] standard deviation of the data (1 for standardised data)
+    double pMean = -1.2;              ///< [p_mean] ln(sigma) ~ N(p_mean, p_std^2) in training
+    double pStd = 1.2;                ///< [p_std]
     std::string sampler = "edm-heun"; ///< [sampler] edm-heun
     /// [sample_steps] N (2N - 1 network calls). 40, not the paper's 18 for images: on standardised
     /// low-dimensional data 18 Heun steps from sigma_max = 80 inflate the variance by ~9 % even with an exact
     /// denoiser (computed exactly for a Gaussian); 36 steps leave 2 %.
     int64_t sampleSteps = 40;
-    double sigmaMin = 0.002; ///< [sigma_min]
-    double sigmaMax = 80.0; ///< [sigma_max]
-    double rho = 7.0; ///< [rho]
+    double sigmaMin = 0.002;                                  ///< [sigma_min]
+    double sigmaMax = 80.0;                                   ///< [sigma_max]
+    double rho = 7.0;                                         ///< [rho]
     OptimizerConfig optimizer = timeModelOptimizerDefaults(); ///< [optimizer, lr, weight_decay, beta1, beta2]
 
     /// Defaults overridden by `json`; ConfigError for unknown keys, wrong types or invalid values.

@@ -14,10 +14,7 @@ namespace smp = hepgen::samplers;
 
 namespace {
 
-bool knownSampler(const std::string& s)
-{
-    return s == "euler" || s == "heun" || s == "rk4";
-}
+bool knownSampler(const std::string& s) { return s == "euler" || s == "heun" || s == "rk4"; }
 
 } // namespace
 

@@ -9,9 +9,9 @@ namespace hepgen::models {
 
 /// Every setting of the cfm / cfm-ot families; JSON keys in brackets.
 struct FlowMatchingConfig {
-    TimeNetworkConfig network; ///< [hidden, activation, time_embedding, time_scale, residual]
+    TimeNetworkConfig network;    ///< [hidden, activation, time_embedding, time_scale, residual]
     std::string sampler = "heun"; ///< [sampler] euler | heun | rk4
-    int64_t sampleSteps = 50; ///< [sample_steps] ODE steps
+    int64_t sampleSteps = 50;     ///< [sample_steps] ODE steps
     /// [ot_context_weight] cfm-ot only (the key is unknown to cfm): with a context, the pairing cost is
     /// |x0_i - eps_j|^2 + w |c_i - c_j|^2, where eps_j was drawn for event j, so noise moves mostly between events
     /// of similar context and the noise given a context stays close to N(0, I) (the conditional OT coupling of

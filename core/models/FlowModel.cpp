@@ -165,20 +165,11 @@ torch::Tensor FlowModel::logDensity(const torch::Tensor& x, const torch::Tensor&
     return m_flow->logProb(x, context);
 }
 
-std::vector<torch::Tensor> FlowModel::parameters()
-{
-    return m_flow->parameters();
-}
+std::vector<torch::Tensor> FlowModel::parameters() { return m_flow->parameters(); }
 
-std::vector<torch::optim::Optimizer*> FlowModel::optimizers()
-{
-    return { m_optimizer.get() };
-}
+std::vector<torch::optim::Optimizer*> FlowModel::optimizers() { return { m_optimizer.get() }; }
 
-std::vector<std::shared_ptr<torch::nn::Module>> FlowModel::modules()
-{
-    return { m_flow.ptr() };
-}
+std::vector<std::shared_ptr<torch::nn::Module>> FlowModel::modules() { return { m_flow.ptr() }; }
 
 std::unique_ptr<GenerativeModel> FlowModel::clone() const
 {

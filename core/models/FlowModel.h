@@ -15,14 +15,14 @@ namespace hepgen::models {
 /// Every setting of a flow family (JSON keys in brackets), with defaults.
 struct FlowModelConfig {
     flows::FlowKind kind = flows::FlowKind::RqsCoupling; ///< fixed by the family name
-    int64_t layers = 6; ///< [layers] coupling / autoregressive layers
-    std::vector<int64_t> hidden { 128, 128 }; ///< [hidden] conditioner / MADE hidden sizes
-    int64_t bins = 8; ///< [bins] spline bins (rqs kinds only)
-    double tailBound = 4.0; ///< [tail_bound] spline interval [-B, B] (rqs kinds only)
-    std::string affineScale = "tanh"; ///< [affine_scale] tanh | softplus (affine kinds only)
-    std::string permutation = "reverse"; ///< [permutation] none | reverse | random
-    uint64_t permutationSeed = 0; ///< [permutation_seed] seed of random permutations
-    OptimizerConfig optimizer; ///< [optimizer, lr, weight_decay, beta1, beta2]
+    int64_t layers = 6;                                  ///< [layers] coupling / autoregressive layers
+    std::vector<int64_t> hidden { 128, 128 };            ///< [hidden] conditioner / MADE hidden sizes
+    int64_t bins = 8;                                    ///< [bins] spline bins (rqs kinds only)
+    double tailBound = 4.0;                              ///< [tail_bound] spline interval [-B, B] (rqs kinds only)
+    std::string affineScale = "tanh";                    ///< [affine_scale] tanh | softplus (affine kinds only)
+    std::string permutation = "reverse";                 ///< [permutation] none | reverse | random
+    uint64_t permutationSeed = 0;                        ///< [permutation_seed] seed of random permutations
+    OptimizerConfig optimizer;                           ///< [optimizer, lr, weight_decay, beta1, beta2]
 
     /// Defaults of `family` overridden by `json`. Throws ConfigError for unknown keys or bad values.
     static FlowModelConfig read(const std::string& family, const nlohmann::json& json);

@@ -238,10 +238,7 @@ std::vector<torch::optim::Optimizer*> GanModel::optimizers()
     return { m_generatorOptimizer.get(), m_criticOptimizer.get() };
 }
 
-std::vector<std::shared_ptr<torch::nn::Module>> GanModel::modules()
-{
-    return { m_generator.ptr(), m_critic.ptr() };
-}
+std::vector<std::shared_ptr<torch::nn::Module>> GanModel::modules() { return { m_generator.ptr(), m_critic.ptr() }; }
 
 std::unique_ptr<GenerativeModel> GanModel::clone() const
 {

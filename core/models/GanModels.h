@@ -44,14 +44,14 @@ torch::Tensor gradientPenalty(const std::function<torch::Tensor(const torch::Ten
 
 /// Every setting of a GAN family (JSON keys in brackets), with defaults.
 struct GanModelConfig {
-    bool wasserstein = false; ///< fixed by the family name (wgan-gp)
-    int64_t latentDim = 8; ///< [latent_dim]
+    bool wasserstein = false;                               ///< fixed by the family name (wgan-gp)
+    int64_t latentDim = 8;                                  ///< [latent_dim]
     std::vector<int64_t> generatorHidden { 128, 128, 128 }; ///< [generator_hidden]
-    std::vector<int64_t> criticHidden { 128, 128, 128 }; ///< [critic_hidden] discriminator / critic
-    std::string activation = "leaky_relu"; ///< [activation] of both networks (slope 0.2)
-    int64_t criticSteps = 1; ///< [critic_steps] per generator step (wgan-gp: 5)
-    double gpLambda = 10.0; ///< [gp_lambda] gradient penalty weight (wgan-gp only)
-    OptimizerConfig generatorOptimizer; ///< [optimizer, lr, weight_decay, beta1, beta2]
+    std::vector<int64_t> criticHidden { 128, 128, 128 };    ///< [critic_hidden] discriminator / critic
+    std::string activation = "leaky_relu";                  ///< [activation] of both networks (slope 0.2)
+    int64_t criticSteps = 1;                                ///< [critic_steps] per generator step (wgan-gp: 5)
+    double gpLambda = 10.0;                                 ///< [gp_lambda] gradient penalty weight (wgan-gp only)
+    OptimizerConfig generatorOptimizer;                     ///< [optimizer, lr, weight_decay, beta1, beta2]
     double criticLearningRate = 0.0; ///< [critic_lr] (0: same as lr; wgan-gp default 2e-3 vs lr 2e-4)
 
     /// Defaults of `family` overridden by `json`. Throws ConfigError for unknown keys or bad values.

@@ -12,7 +12,7 @@ torch::Tensor GenerativeModel::logDensity(const torch::Tensor&, const torch::Ten
 {
     throw ConfigError(fmt::format("The {} family has no tractable density; use a normalizing flow (flow-affine, "
                                   "flow-rqs, maf-affine, maf-rqs) for densities.",
-                                  family()));
+        family()));
 }
 
 torch::Device GenerativeModel::device()
@@ -40,14 +40,16 @@ void requireFamily(const std::string& family)
     for (const auto& f : familyTable())
         if (f.name == family)
             return;
-    throw ConfigError(fmt::format("Unknown model family '{}'; choose one of: {}.", family, fmt::join(modelFamilies(), ", ")));
+    throw ConfigError(
+        fmt::format("Unknown model family '{}'; choose one of: {}.", family, fmt::join(modelFamilies(), ", ")));
 }
 
-std::unique_ptr<GenerativeModel> makeModel(const std::string& family, const ModelShape& shape, const nlohmann::json& config)
+std::unique_ptr<GenerativeModel> makeModel(
+    const std::string& family, const ModelShape& shape, const nlohmann::json& config)
 {
     if (shape.features < 1 || shape.context < 0)
-        throw ConfigError(fmt::format("A model needs at least one feature (got {}) and a non-negative context width.",
-                                      shape.features));
+        throw ConfigError(fmt::format(
+            "A model needs at least one feature (got {}) and a non-negative context width.", shape.features));
     requireFamily(family);
     for (const auto& f : familyTable())
         if (f.name == family)

@@ -37,8 +37,8 @@ struct LossReport {
 /// How to sample: the sampler and its number of steps (families without a choice ignore them),
 /// whether to record the trajectory for the scrubber, and a seed for reproducible samples.
 struct SampleOptions {
-    std::string sampler;         ///< "" = the family's default; ddpm | ddim | edm-heun | euler | heun | rk4
-    int64_t steps = 0;           ///< 0 = the family's default
+    std::string sampler; ///< "" = the family's default; ddpm | ddim | edm-heun | euler | heun | rk4
+    int64_t steps = 0;   ///< 0 = the family's default
     bool recordTrajectory = false;
     std::optional<uint64_t> seed;
     hepgen::samplers::StopFn shouldStop;
@@ -50,7 +50,7 @@ struct SampleOptions {
 struct SampleOutput {
     torch::Tensor samples; ///< (n, D)
     hepgen::samplers::Trajectory trajectory;
-    torch::Tensor spread;  ///< (n, D) or undefined
+    torch::Tensor spread; ///< (n, D) or undefined
 };
 
 /// Shapes of the data a model is built for.
@@ -108,7 +108,7 @@ void requireFamily(const std::string& family);
 
 /// Builds a fresh model of `family` for data of `shape`; `config` overrides the family's defaults
 /// (unknown keys are a ConfigError naming them). Throws ConfigError for an unknown family.
-std::unique_ptr<GenerativeModel> makeModel(const std::string& family, const ModelShape& shape,
-                                           const nlohmann::json& config = nlohmann::json::object());
+std::unique_ptr<GenerativeModel> makeModel(
+    const std::string& family, const ModelShape& shape, const nlohmann::json& config = nlohmann::json::object());
 
 } // namespace hepgen::models

@@ -14,10 +14,7 @@ namespace hepgen::models::support {
 
 namespace {
 
-bool hasContext(const torch::Tensor& c)
-{
-    return c.defined() && c.numel() > 0;
-}
+bool hasContext(const torch::Tensor& c) { return c.defined() && c.numel() > 0; }
 
 void checkContextRows(const torch::Tensor& context, int64_t n, const ModelShape& shape, const std::string& family)
 {

@@ -15,8 +15,8 @@ torch::Tensor sinusoidalEmbedding(const torch::Tensor& t, int64_t dim, double sc
     const auto opts = t.options().dtype(t.is_floating_point() ? t.scalar_type() : torch::kFloat32);
     const auto k = torch::arange(half, opts);
     const auto freqs = torch::exp(-std::log(maxPeriod) * k / static_cast<double>(half));
-    const auto args = (t.reshape({-1, 1}).to(opts.dtype()) * scale) * freqs.unsqueeze(0);
-    return torch::cat({torch::sin(args), torch::cos(args)}, 1);
+    const auto args = (t.reshape({ -1, 1 }).to(opts.dtype()) * scale) * freqs.unsqueeze(0);
+    return torch::cat({ torch::sin(args), torch::cos(args) }, 1);
 }
 
 MlpImpl::MlpImpl(const MlpOptions& o)
@@ -81,7 +81,7 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x, const torch::Tensor& t, c
         throw ConfigError("This network is unconditional but was given a context.");
     }
     const torch::Tensor cond = condParts.empty() ? torch::Tensor() : torch::cat(condParts, 1);
-    torch::Tensor h = cond.defined() ? torch::cat({x, cond}, 1) : x;
+    torch::Tensor h = cond.defined() ? torch::cat({ x, cond }, 1) : x;
     for (std::size_t i = 0; i < m_layers->size(); ++i) {
         torch::Tensor next = m_layers[i]->as<torch::nn::Linear>()->forward(h);
         if (options.residual() && cond.defined())

@@ -22,7 +22,7 @@ struct MlpOptions {
     }
     TORCH_ARG(int64_t, in);
     TORCH_ARG(int64_t, out);
-    TORCH_ARG(std::vector<int64_t>, hidden) = std::vector<int64_t>{128, 128, 128};
+    TORCH_ARG(std::vector<int64_t>, hidden) = std::vector<int64_t> { 128, 128, 128 };
     /// silu | relu | leaky_relu | tanh
     TORCH_ARG(std::string, activation) = "silu";
     /// Width of the sinusoidal time embedding (0: the network takes no time).
@@ -51,9 +51,9 @@ public:
 
 private:
     torch::Tensor activate(const torch::Tensor& x) const;
-    torch::nn::ModuleList m_layers{nullptr};
-    torch::nn::ModuleList m_conditioning{nullptr}; ///< per hidden layer: projection of [emb(t), c]
-    torch::nn::Linear m_output{nullptr};
+    torch::nn::ModuleList m_layers { nullptr };
+    torch::nn::ModuleList m_conditioning { nullptr }; ///< per hidden layer: projection of [emb(t), c]
+    torch::nn::Linear m_output { nullptr };
 };
 TORCH_MODULE(Mlp);
 

@@ -129,20 +129,11 @@ LossReport TimeConditionedModel::run(
     return report;
 }
 
-std::vector<torch::Tensor> TimeConditionedModel::parameters()
-{
-    return m_net->parameters();
-}
+std::vector<torch::Tensor> TimeConditionedModel::parameters() { return m_net->parameters(); }
 
-std::vector<torch::optim::Optimizer*> TimeConditionedModel::optimizers()
-{
-    return { m_optimizer.get() };
-}
+std::vector<torch::optim::Optimizer*> TimeConditionedModel::optimizers() { return { m_optimizer.get() }; }
 
-std::vector<std::shared_ptr<torch::nn::Module>> TimeConditionedModel::modules()
-{
-    return { m_net.ptr() };
-}
+std::vector<std::shared_ptr<torch::nn::Module>> TimeConditionedModel::modules() { return { m_net.ptr() }; }
 
 void TimeConditionedModel::copyStateFrom(const TimeConditionedModel& other)
 {
@@ -230,9 +221,6 @@ EvalModeGuard::EvalModeGuard(torch::nn::Module& module)
     m_module.eval();
 }
 
-EvalModeGuard::~EvalModeGuard()
-{
-    m_module.train(m_wasTraining);
-}
+EvalModeGuard::~EvalModeGuard() { m_module.train(m_wasTraining); }
 
 } // namespace hepgen::models

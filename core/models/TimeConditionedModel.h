@@ -27,8 +27,8 @@ namespace hepgen::models {
 /// in x; EDM, whose c_skip already removes the linear part of the target, then plateaus at F = 0.
 struct TimeNetworkConfig {
     std::vector<int64_t> hidden { 256, 256, 256 }; ///< [hidden] widths of the hidden layers
-    std::string activation = "silu"; ///< [activation] silu | relu | leaky_relu | tanh
-    int64_t timeEmbedding = 16; ///< [time_embedding] width of the sinusoidal embedding (even)
+    std::string activation = "silu";               ///< [activation] silu | relu | leaky_relu | tanh
+    int64_t timeEmbedding = 16;                    ///< [time_embedding] width of the sinusoidal embedding (even)
     /// [time_scale] multiplies the network's time input before the embedding; every family hands the network a
     /// time of order one (ddpm t/T, edm ln(sigma)/4, cfm t), so 1000 gives the embedding of integer DDPM steps.
     double timeScale = 1000.0;

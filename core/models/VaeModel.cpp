@@ -147,20 +147,11 @@ SampleOutput VaeModel::sample(int64_t n, const torch::Tensor& context, const Sam
     return out;
 }
 
-std::vector<torch::Tensor> VaeModel::parameters()
-{
-    return m_net->parameters();
-}
+std::vector<torch::Tensor> VaeModel::parameters() { return m_net->parameters(); }
 
-std::vector<torch::optim::Optimizer*> VaeModel::optimizers()
-{
-    return { m_optimizer.get() };
-}
+std::vector<torch::optim::Optimizer*> VaeModel::optimizers() { return { m_optimizer.get() }; }
 
-std::vector<std::shared_ptr<torch::nn::Module>> VaeModel::modules()
-{
-    return { m_net.ptr() };
-}
+std::vector<std::shared_ptr<torch::nn::Module>> VaeModel::modules() { return { m_net.ptr() }; }
 
 std::unique_ptr<GenerativeModel> VaeModel::clone() const
 {

@@ -25,14 +25,14 @@ torch::Tensor gaussianKl(const torch::Tensor& mu, const torch::Tensor& logVar);
 
 /// Every setting of the vae family (JSON keys in brackets), with defaults.
 struct VaeModelConfig {
-    int64_t latentDim = 4; ///< [latent_dim]
+    int64_t latentDim = 4;                         ///< [latent_dim]
     std::vector<int64_t> hidden { 128, 128, 128 }; ///< [hidden] encoder and decoder hidden sizes (decoder mirrors)
-    std::string activation = "silu"; ///< [activation] silu | relu | leaky_relu | tanh
-    double beta = 1.0; ///< [beta] weight of the KL term (0: a plain auto-encoder loss)
-    bool learnSigma = true; ///< [learn_sigma] learn the decoder's sigma per feature
-    double sigma = 0.1; ///< [sigma] the fixed sigma, or the learned one's initial value
-    bool sampleNoise = false; ///< [sample_noise] add N(0, sigma^2) to sampled decoder means
-    OptimizerConfig optimizer; ///< [optimizer, lr, weight_decay, beta1, beta2]
+    std::string activation = "silu";               ///< [activation] silu | relu | leaky_relu | tanh
+    double beta = 1.0;                             ///< [beta] weight of the KL term (0: a plain auto-encoder loss)
+    bool learnSigma = true;                        ///< [learn_sigma] learn the decoder's sigma per feature
+    double sigma = 0.1;                            ///< [sigma] the fixed sigma, or the learned one's initial value
+    bool sampleNoise = false;                      ///< [sample_noise] add N(0, sigma^2) to sampled decoder means
+    OptimizerConfig optimizer;                     ///< [optimizer, lr, weight_decay, beta1, beta2]
 
     /// Defaults overridden by `json`. Throws ConfigError for unknown keys or bad values.
     static VaeModelConfig read(const nlohmann::json& json);

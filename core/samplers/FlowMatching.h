@@ -14,7 +14,7 @@ namespace hepgen::samplers {
 
 /// The point on the conditional path and the velocity to regress on.
 struct FlowMatchingTarget {
-    torch::Tensor xt; ///< (1 - t) x0 + t eps, shape of x0
+    torch::Tensor xt;     ///< (1 - t) x0 + t eps, shape of x0
     torch::Tensor target; ///< eps - x0 (the conditional velocity d x_t / dt)
 };
 
@@ -27,8 +27,8 @@ FlowMatchingTarget conditionalFlowMatchingTarget(
 /// The result of otPairing.
 struct OtPairing {
     torch::Tensor permutation; ///< int64 (N) on x0's device: x0[i] is paired with eps[permutation[i]]
-    torch::Tensor eps; ///< eps.index_select(0, permutation): the noise reordered to match x0 row by row
-    double cost = 0.0; ///< sum_i |x0_i - eps_perm(i)|^2 of the optimal pairing
+    torch::Tensor eps;         ///< eps.index_select(0, permutation): the noise reordered to match x0 row by row
+    double cost = 0.0;         ///< sum_i |x0_i - eps_perm(i)|^2 of the optimal pairing
 };
 
 /// Exact mini-batch optimal-transport pairing: the permutation pi minimising sum_i |x0_i - eps_pi(i)|^2 (squared

@@ -65,15 +65,9 @@ NoiseSchedule::NoiseSchedule(const NoiseScheduleOptions& options)
     m_betaTildes = (1.0 - m_alphaBarsPrev) / (1.0 - m_alphaBars) * m_betas;
 }
 
-torch::Tensor NoiseSchedule::snr(torch::Dtype dtype) const
-{
-    return (m_alphaBars / (1.0 - m_alphaBars)).to(dtype);
-}
+torch::Tensor NoiseSchedule::snr(torch::Dtype dtype) const { return (m_alphaBars / (1.0 - m_alphaBars)).to(dtype); }
 
-torch::Tensor NoiseSchedule::noiseStds(torch::Dtype dtype) const
-{
-    return torch::sqrt(1.0 - m_alphaBars).to(dtype);
-}
+torch::Tensor NoiseSchedule::noiseStds(torch::Dtype dtype) const { return torch::sqrt(1.0 - m_alphaBars).to(dtype); }
 
 torch::Tensor NoiseSchedule::edmSigmas(torch::Dtype dtype) const
 {

@@ -23,7 +23,7 @@ enum class BetaSchedule {
 
 /// Which per-step variance the ancestral (DDPM) sampler uses: Ho et al. 2020, Sec. 3.2.
 enum class PosteriorVariance {
-    Beta, ///< sigma_t^2 = beta_t (optimal for x0 ~ N(0, I))
+    Beta,      ///< sigma_t^2 = beta_t (optimal for x0 ~ N(0, I))
     BetaTilde, ///< sigma_t^2 = beta~_t = (1 - alphaBar_{t-1}) / (1 - alphaBar_t) beta_t (optimal for a point x0)
 };
 
@@ -43,7 +43,7 @@ struct NoiseScheduleOptions {
 
 /// q(x_{t-1} | x_t, x_0) = N(mean, variance I) (Ho et al. 2020, eqs. 6-7).
 struct Posterior {
-    torch::Tensor mean; ///< same shape as x_t
+    torch::Tensor mean;     ///< same shape as x_t
     torch::Tensor variance; ///< beta~_t, shape (N, 1, ..., 1) broadcastable to x_t
 };
 

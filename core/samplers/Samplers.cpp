@@ -54,10 +54,7 @@ torch::Tensor call(const std::function<torch::Tensor(const torch::Tensor&, const
 }
 
 // A time tensor (N) holding value, in x's dtype and on x's device.
-torch::Tensor timeLike(const torch::Tensor& x, double value)
-{
-    return torch::full({ x.size(0) }, value, x.options());
-}
+torch::Tensor timeLike(const torch::Tensor& x, double value) { return torch::full({ x.size(0) }, value, x.options()); }
 
 // The integer timestep of DDPM/DDIM as a float32 tensor (N) on x's device: float32 holds every step exactly, where
 // a half-precision x would not.

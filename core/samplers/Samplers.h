@@ -57,7 +57,7 @@ struct SampleResult {
 
 /// One reverse step, named like diffusers' SchedulerOutput.
 struct SamplerStep {
-    torch::Tensor prevSample; ///< x_{t-1} (or x at the next time)
+    torch::Tensor prevSample;         ///< x_{t-1} (or x at the next time)
     torch::Tensor predOriginalSample; ///< the clean sample predicted at x_t
 };
 

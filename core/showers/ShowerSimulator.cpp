@@ -20,15 +20,15 @@ constexpr double kPi = 3.14159265358979323846;
 // in X0 and for the Molière radius: the 0.5 mm Si (X0 = 93.7 mm) and the PCB slab add < 0.01 X0 each.
 constexpr int kLayers = 30;
 constexpr int kThinLayers = 20;
-constexpr double kThinW = 2.1; // mm of W in layers 0..19
-constexpr double kThickW = 4.2; // mm of W in layers 20..29
+constexpr double kThinW = 2.1;       // mm of W in layers 0..19
+constexpr double kThickW = 4.2;      // mm of W in layers 20..29
 constexpr double kSiThickness = 0.5; // mm, sensor right behind its absorber
-constexpr double kSlab = 1.8; // mm: 0.5 Si + 1.3 PCB, glue, Kapton, air (readout slab)
-constexpr double kX0 = 3.504; // mm, tungsten
-constexpr double kMoliere = 9.327; // mm, tungsten
+constexpr double kSlab = 1.8;        // mm: 0.5 Si + 1.3 PCB, glue, Kapton, air (readout slab)
+constexpr double kX0 = 3.504;        // mm, tungsten
+constexpr double kMoliere = 9.327;   // mm, tungsten
 constexpr double kZ = 74.0;
 constexpr double kCriticalMeV = 8.0; // E_c of tungsten (DESIGN.md)
-constexpr double kCell = 5.1; // mm
+constexpr double kCell = 5.1;        // mm
 
 // Each absorber is cut into slices of 1.05 mm = 0.30 X0 (2 per thin, 4 per thick layer): the
 // energy of a slice comes from the integrated profile and its spots see the radial profile at the
@@ -47,10 +47,7 @@ constexpr double kSpotShape = 4.0;
 
 using Rng = std::mt19937_64;
 
-double uniform01(Rng& rng)
-{
-    return static_cast<double>(rng() >> 11) * 0x1.0p-53;
-}
+double uniform01(Rng& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
 /// Regularised lower incomplete gamma P(a, x): series for x < a + 1, Lentz's continued fraction
 /// for Q = 1 − P otherwise (Numerical Recipes, 3rd ed., §6.2).
@@ -122,7 +119,7 @@ std::vector<Slice> makeSlices()
 /// One shower's longitudinal parameters (Grindhammer–Peters, homogeneous media, eqs. for ⟨ln T⟩,
 /// ⟨ln α⟩, σ's and ρ; spot profile T_s, α_s).
 struct Longitudinal {
-    double T, alpha, beta; // energy profile, T = (α − 1)/β in X0
+    double T, alpha, beta;    // energy profile, T = (α − 1)/β in X0
     double Ts, alphaS, betaS; // spot profile
 };
 
@@ -214,7 +211,8 @@ public:
     }
 
     /// Calls f(layer, ix, iy, deposit, spots) for every cell hit, then clears.
-    template <class F> void drain(F&& f)
+    template <class F>
+    void drain(F&& f)
     {
         for (const std::size_t idx : m_touched) {
             const int i = static_cast<int>(idx);

@@ -17,18 +17,18 @@ torch::Tensor columnsTensor(const hepgen::data::Table& t, const std::vector<std:
 {
     const hepgen::data::Table picked = hepgen::data::selectColumns(t, names);
     return torch::from_blob(const_cast<float*>(picked.values.data()),
-                            {static_cast<int64_t>(picked.rows()), static_cast<int64_t>(picked.cols())}, torch::kFloat32)
+        { static_cast<int64_t>(picked.rows()), static_cast<int64_t>(picked.cols()) }, torch::kFloat32)
         .clone();
 }
 
 } // namespace
 
 std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table, const JobControl& job,
-                                    const Trainer::EpochCallback& onEpoch)
+    const Trainer::EpochCallback& onEpoch)
 {
     hepgen::models::ConfigReader reader(request.config, "run config");
     nlohmann::json modelConfig = nlohmann::json::object(), trainerConfig = nlohmann::json::object();
-    std::vector<std::string> prepKinds{"standardize"}, contextKinds{"standardize"};
+    std::vector<std::string> prepKinds { "standardize" }, contextKinds { "standardize" };
     double margin = 0.05;
     reader.read("model", modelConfig);
     reader.read("trainer", trainerConfig);
@@ -64,7 +64,7 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
         throw ConfigError("The selected columns hold NaN or infinite values; drop those events first.");
     run.features = hepgen::data::Preprocessing(prepKinds, margin);
     run.features.fit(x);
-    TrainingData all{run.features.forward(x.to(torch::kFloat64)).to(torch::kFloat32), {}, {}};
+    TrainingData all { run.features.forward(x.to(torch::kFloat64)).to(torch::kFloat32), {}, {} };
     if (run.conditional()) {
         const torch::Tensor c = columnsTensor(table, run.contextColumns);
         run.context = hepgen::data::Preprocessing(contextKinds, margin);
@@ -74,8 +74,8 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
     if (!table.weights.empty())
         all.weight = torch::tensor(table.weights, torch::kFloat32);
 
-    const hepgen::models::ModelShape shape{static_cast<int64_t>(run.columns.size()),
-                                           static_cast<int64_t>(run.contextColumns.size())};
+    const hepgen::models::ModelShape shape { static_cast<int64_t>(run.columns.size()),
+        static_cast<int64_t>(run.contextColumns.size()) };
     torch::manual_seed(trainer.seed); // network initialisation
     run.model = hepgen::models::makeModel(request.family, shape, modelConfig);
     run.trainer = std::make_unique<Trainer>(*run.model, trainer);
@@ -87,12 +87,11 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
     fs::create_directories(request.outputDir, ec);
     if (ec)
         throw FileError(request.outputDir, "cannot create the run directory (" + ec.message() + ").");
-    nlohmann::json data = {{"source", request.dataDescription},  {"columns", run.columns},
-                           {"units", run.units},                 {"context", run.contextColumns},
-                           {"preprocessing", run.features.toJson()}};
+    nlohmann::json data = { { "source", request.dataDescription }, { "columns", run.columns }, { "units", run.units },
+        { "context", run.contextColumns }, { "preprocessing", run.features.toJson() } };
     if (run.conditional())
         data["context_preprocessing"] = run.context.toJson();
-    std::ofstream(fs::path(request.outputDir) / "config.json") << nlohmann::json{{"data", data}}.dump(2) << "\n";
+    std::ofstream(fs::path(request.outputDir) / "config.json") << nlohmann::json { { "data", data } }.dump(2) << "\n";
 
     StopReason reason = StopReason::Finished;
     try {
@@ -106,7 +105,7 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
         throw;
     }
     run.trainer->saveCheckpoint(request.outputDir);
-    return {std::move(run), reason};
+    return { std::move(run), reason };
 }
 
 Run loadRun(const std::string& dir)
@@ -117,7 +116,7 @@ Run loadRun(const std::string& dir)
     try {
         run.columns = data.at("columns").get<std::vector<std::string>>();
         run.units = data.value("units", std::vector<std::string>(run.columns.size()));
-        run.contextColumns = data.value("context", std::vector<std::string>{});
+        run.contextColumns = data.value("context", std::vector<std::string> {});
         run.features = hepgen::data::Preprocessing::fromJson(data.at("preprocessing"));
         if (!run.contextColumns.empty())
             run.context = hepgen::data::Preprocessing::fromJson(data.at("context_preprocessing"));
@@ -131,7 +130,7 @@ Run loadRun(const std::string& dir)
 }
 
 hepgen::data::Table sampleRun(Run& run, int64_t n, const std::vector<double>& contextValues,
-                              const hepgen::models::SampleOptions& options, hepgen::samplers::Trajectory* trajectory)
+    const hepgen::models::SampleOptions& options, hepgen::samplers::Trajectory* trajectory)
 {
     if (n < 1)
         throw ConfigError(fmt::format("The number of samples must be positive (got {}).", n));
@@ -139,8 +138,9 @@ hepgen::data::Table sampleRun(Run& run, int64_t n, const std::vector<double>& co
     if (run.conditional()) {
         if (contextValues.size() != run.contextColumns.size())
             throw ConfigError(fmt::format("This model is conditional on {}: give {} context value(s).",
-                                          fmt::join(run.contextColumns, ", "), run.contextColumns.size()));
-        context = run.context.forward(torch::tensor(contextValues, torch::kFloat64).reshape({1, -1})).to(torch::kFloat32);
+                fmt::join(run.contextColumns, ", "), run.contextColumns.size()));
+        context
+            = run.context.forward(torch::tensor(contextValues, torch::kFloat64).reshape({ 1, -1 })).to(torch::kFloat32);
     }
     hepgen::models::SampleOutput out;
     run.model->train(false);

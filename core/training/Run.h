@@ -37,7 +37,7 @@ struct Run {
 /// keeps its last finished epoch). Returns the run and how it ended. Throws ConfigError for bad
 /// columns/config, NumericError when training diverges (after saving the last good weights).
 std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table,
-                                    const JobControl& job = {}, const Trainer::EpochCallback& onEpoch = {});
+    const JobControl& job = {}, const Trainer::EpochCallback& onEpoch = {});
 
 /// Rebuilds a run from its directory (FileError/FormatError for anything missing or foreign).
 Run loadRun(const std::string& dir);
@@ -46,7 +46,6 @@ Run loadRun(const std::string& dir);
 /// raw-unit value per context column (ignored for unconditional runs; ConfigError if missing).
 /// With options.recordTrajectory the trajectory is returned in preprocessed units.
 hepgen::data::Table sampleRun(Run& run, int64_t n, const std::vector<double>& contextValues,
-                              const hepgen::models::SampleOptions& options,
-                              hepgen::samplers::Trajectory* trajectory = nullptr);
+    const hepgen::models::SampleOptions& options, hepgen::samplers::Trajectory* trajectory = nullptr);
 
 } // namespace hepgen::training

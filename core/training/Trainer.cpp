@@ -33,9 +33,10 @@ void TrainerConfig::read(ConfigReader& r)
     require(epochs >= 1, w, "epochs", "at least 1", epochs);
     require(batchSize >= 1, w, "batch_size", "at least 1", batchSize);
     require(maxSteps >= 0, w, "max_steps", "non-negative", maxSteps);
-    require(validationFraction >= 0 && validationFraction < 1, w, "validation_fraction", "in [0, 1)", validationFraction);
+    require(
+        validationFraction >= 0 && validationFraction < 1, w, "validation_fraction", "in [0, 1)", validationFraction);
     require(schedule == "constant" || schedule == "cosine" || schedule == "step", w, "schedule",
-            "constant, cosine or step", schedule);
+        "constant, cosine or step", schedule);
     require(warmupSteps >= 0, w, "warmup_steps", "non-negative", warmupSteps);
     require(stepEvery >= 1, w, "step_every", "at least 1", stepEvery);
     require(stepGamma > 0 && stepGamma <= 1, w, "step_gamma", "in (0, 1]", stepGamma);
@@ -46,11 +47,10 @@ void TrainerConfig::read(ConfigReader& r)
 
 nlohmann::json TrainerConfig::toJson() const
 {
-    return {{"epochs", epochs},         {"batch_size", batchSize},   {"max_steps", maxSteps},
-            {"validation_fraction", validationFraction},             {"schedule", schedule},
-            {"warmup_steps", warmupSteps}, {"step_every", stepEvery}, {"step_gamma", stepGamma},
-            {"clip_norm", clipNorm},    {"ema_decay", emaDecay},     {"patience", patience},
-            {"seed", seed}};
+    return { { "epochs", epochs }, { "batch_size", batchSize }, { "max_steps", maxSteps },
+        { "validation_fraction", validationFraction }, { "schedule", schedule }, { "warmup_steps", warmupSteps },
+        { "step_every", stepEvery }, { "step_gamma", stepGamma }, { "clip_norm", clipNorm }, { "ema_decay", emaDecay },
+        { "patience", patience }, { "seed", seed } };
 }
 
 namespace {
@@ -62,13 +62,10 @@ torch::Tensor rows(const torch::Tensor& t, const torch::Tensor& index)
 
 TrainingData select(const TrainingData& d, const torch::Tensor& index)
 {
-    return {rows(d.x, index), rows(d.context, index), rows(d.weight, index)};
+    return { rows(d.x, index), rows(d.context, index), rows(d.weight, index) };
 }
 
-torch::Generator seededGenerator(uint64_t seed)
-{
-    return at::detail::createCPUGenerator(seed);
-}
+torch::Generator seededGenerator(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
 // Weighted mean of the family's loss over a data set, in batches, without gradients.
 hepgen::models::LossReport meanLoss(hepgen::models::GenerativeModel& model, const TrainingData& data, int64_t batch)
@@ -80,7 +77,7 @@ hepgen::models::LossReport meanLoss(hepgen::models::GenerativeModel& model, cons
         const int64_t e = std::min(n, b + batch);
         const auto index = torch::arange(b, e, torch::kLong).to(data.x.device());
         const TrainingData part = select(data, index);
-        const auto r = model.evaluate({part.x, part.context, part.weight});
+        const auto r = model.evaluate({ part.x, part.context, part.weight });
         const double share = static_cast<double>(e - b) / static_cast<double>(n);
         total.loss += r.loss * share;
         for (const auto& [k, v] : r.terms)
@@ -93,9 +90,9 @@ nlohmann::json metricsJson(const std::vector<EpochMetrics>& history)
 {
     nlohmann::json j = nlohmann::json::array();
     for (const auto& m : history)
-        j.push_back({{"epoch", m.epoch}, {"step", m.step}, {"train_loss", m.trainLoss},
-                     {"validation_loss", m.validationLoss}, {"learning_rate", m.learningRate},
-                     {"seconds", m.seconds}, {"terms", m.terms}});
+        j.push_back({ { "epoch", m.epoch }, { "step", m.step }, { "train_loss", m.trainLoss },
+            { "validation_loss", m.validationLoss }, { "learning_rate", m.learningRate }, { "seconds", m.seconds },
+            { "terms", m.terms } });
     return j;
 }
 
@@ -117,7 +114,7 @@ std::pair<TrainingData, TrainingData> splitTrainValidation(const TrainingData& a
         nVal = std::clamp<int64_t>(nVal, 1, n - 1);
     auto gen = seededGenerator(seed ^ 0x5eedULL);
     const auto perm = torch::randperm(n, gen, torch::kLong).to(all.x.device());
-    return {select(all, perm.slice(0, nVal)), select(all, perm.slice(0, 0, nVal))};
+    return { select(all, perm.slice(0, nVal)), select(all, perm.slice(0, 0, nVal)) };
 }
 
 Trainer::Trainer(hepgen::models::GenerativeModel& model, TrainerConfig config)
@@ -141,7 +138,8 @@ double Trainer::learningRateFactor(int64_t step, int64_t totalSteps) const
 {
     double factor = 1.0;
     if (m_config.schedule == "cosine" && totalSteps > 0)
-        factor = 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, static_cast<double>(step) / static_cast<double>(totalSteps))));
+        factor
+            = 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, static_cast<double>(step) / static_cast<double>(totalSteps))));
     else if (m_config.schedule == "step")
         factor = std::pow(m_config.stepGamma, static_cast<double>(m_epoch / m_config.stepEvery));
     if (m_config.warmupSteps > 0 && step < m_config.warmupSteps)
@@ -214,14 +212,14 @@ double Trainer::validate(const TrainingData& validation)
 }
 
 StopReason Trainer::fit(const TrainingData& train, const TrainingData& validation, const JobControl& job,
-                        const EpochCallback& onEpoch, int64_t untilStep)
+    const EpochCallback& onEpoch, int64_t untilStep)
 {
     const int64_t n = train.size();
     if (n == 0)
         throw ConfigError("There are no training events.");
     const int64_t perEpoch = stepsPerEpoch(n);
-    const int64_t totalSteps = m_config.maxSteps > 0 ? std::min(m_config.maxSteps, perEpoch * m_config.epochs)
-                                                     : perEpoch * m_config.epochs;
+    const int64_t totalSteps
+        = m_config.maxSteps > 0 ? std::min(m_config.maxSteps, perEpoch * m_config.epochs) : perEpoch * m_config.epochs;
     m_model.train(true);
     std::vector<torch::Tensor> lastGood = snapshot();
     while (m_epoch < m_config.epochs && (m_config.maxSteps == 0 || m_step < m_config.maxSteps)) {
@@ -247,7 +245,7 @@ StopReason Trainer::fit(const TrainingData& train, const TrainingData& validatio
             const int64_t b = m_batchInEpoch * m_config.batchSize;
             const TrainingData part = select(train, perm.slice(0, b, std::min(n, b + m_config.batchSize)));
             setLearningRates(learningRateFactor(m_step, totalSteps));
-            const auto report = m_model.trainStep({part.x, part.context, part.weight}, m_config.clipNorm);
+            const auto report = m_model.trainStep({ part.x, part.context, part.weight }, m_config.clipNorm);
             if (!std::isfinite(report.loss)) {
                 restore(lastGood);
                 m_batchInEpoch = 0;
@@ -262,7 +260,7 @@ StopReason Trainer::fit(const TrainingData& train, const TrainingData& validatio
             for (const auto& [k, v] : report.terms)
                 m_epochTerms[k] += v;
             job.report(static_cast<double>(m_step) / static_cast<double>(std::max<int64_t>(1, totalSteps)),
-                       fmt::format("epoch {}/{}, loss {:.4g}", m_epoch + 1, m_config.epochs, report.loss));
+                fmt::format("epoch {}/{}, loss {:.4g}", m_epoch + 1, m_config.epochs, report.loss));
         }
         m_epochSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const int64_t done = std::max<int64_t>(1, m_batchInEpoch);
@@ -273,8 +271,8 @@ StopReason Trainer::fit(const TrainingData& train, const TrainingData& validatio
         for (const auto& [k, v] : m_epochTerms)
             m.terms[k] = v / static_cast<double>(done);
         m.learningRate = m_model.optimizers().empty()
-                             ? 0.0
-                             : m_model.optimizers().front()->param_groups().front().options().get_lr();
+            ? 0.0
+            : m_model.optimizers().front()->param_groups().front().options().get_lr();
         m.validationLoss = validate(validation);
         m.seconds = m_epochSeconds;
         m_batchInEpoch = 0;
@@ -320,16 +318,13 @@ void Trainer::saveCheckpoint(const std::string& dirName) const
             archive.write(fmt::format("ema{}", i), m_ema[i], true);
         for (std::size_t i = 0; i < m_bestWeights.size(); ++i)
             archive.write(fmt::format("best{}", i), m_bestWeights[i], true);
-        archive.write("trainer_state",
-                      torch::tensor({m_epoch, m_step, m_batchInEpoch, m_sinceBest}, torch::kLong), true);
-        archive.write("trainer_best", torch::tensor({m_best}, torch::kDouble), true);
+        archive.write(
+            "trainer_state", torch::tensor({ m_epoch, m_step, m_batchInEpoch, m_sinceBest }, torch::kLong), true);
+        archive.write("trainer_best", torch::tensor({ m_best }, torch::kDouble), true);
         archive.save_to((dir / "checkpoint.pt").string());
     });
-    nlohmann::json config = {{"family", m_model.family()},
-                             {"features", m_model.shape().features},
-                             {"context", m_model.shape().context},
-                             {"model", m_model.config()},
-                             {"trainer", m_config.toJson()}};
+    nlohmann::json config = { { "family", m_model.family() }, { "features", m_model.shape().features },
+        { "context", m_model.shape().context }, { "model", m_model.config() }, { "trainer", m_config.toJson() } };
     // Keep what the front end stored (data file, columns, preprocessing) when re-saving a run.
     if (fs::exists(dir / "config.json")) {
         const auto old = readJsonFile(dir / "config.json");
@@ -345,13 +340,15 @@ void Trainer::loadCheckpoint(const std::string& dirName)
     const fs::path dir(dirName);
     const fs::path file = dir / "checkpoint.pt";
     if (!fs::exists(file))
-        throw FileError(file.string(), "there is no checkpoint here (is this a run directory written by hepgen train?).");
+        throw FileError(
+            file.string(), "there is no checkpoint here (is this a run directory written by hepgen train?).");
     const RunConfig run = readRunConfig(dirName);
-    if (run.family != m_model.family() || run.shape.features != m_model.shape().features ||
-        run.shape.context != m_model.shape().context)
-        throw FormatError(dirName, fmt::format("the checkpoint is of a {} model with {} features and context {}, not of "
-                                               "this {} model.",
-                                               run.family, run.shape.features, run.shape.context, m_model.family()));
+    if (run.family != m_model.family() || run.shape.features != m_model.shape().features
+        || run.shape.context != m_model.shape().context)
+        throw FormatError(dirName,
+            fmt::format("the checkpoint is of a {} model with {} features and context {}, not of "
+                        "this {} model.",
+                run.family, run.shape.features, run.shape.context, m_model.family()));
     translatingErrors("reading " + file.string(), [&] {
         torch::serialize::InputArchive archive;
         archive.load_from(file.string());
@@ -395,7 +392,7 @@ void Trainer::loadCheckpoint(const std::string& dirName)
             m.validationLoss = j.value("validation_loss", std::nan(""));
             m.learningRate = j.value("learning_rate", 0.0);
             m.seconds = j.value("seconds", 0.0);
-            m.terms = j.value("terms", std::map<std::string, double>{});
+            m.terms = j.value("terms", std::map<std::string, double> {});
             m_history.push_back(m);
         }
 }

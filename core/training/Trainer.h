@@ -29,9 +29,9 @@ struct TrainerConfig {
     int64_t warmupSteps = 0;         ///< linear warm-up from 0 over this many steps
     int64_t stepEvery = 20;          ///< schedule "step": multiply the rate by stepGamma every this many epochs
     double stepGamma = 0.5;
-    double clipNorm = 1.0;           ///< clip the global gradient norm (0: off)
-    double emaDecay = 0.0;           ///< exponential moving average of the weights (0: off; e.g. 0.999)
-    int64_t patience = 0;            ///< early stopping after this many epochs without validation gain (0: off)
+    double clipNorm = 1.0; ///< clip the global gradient norm (0: off)
+    double emaDecay = 0.0; ///< exponential moving average of the weights (0: off; e.g. 0.999)
+    int64_t patience = 0;  ///< early stopping after this many epochs without validation gain (0: off)
     uint64_t seed = 1;
 
     void read(hepgen::models::ConfigReader& r);
@@ -69,7 +69,7 @@ public:
     /// Progress goes to `job`; `onEpoch` runs after every epoch. Throws NumericError when the loss
     /// becomes NaN or infinite, after restoring the weights of the last finished epoch.
     StopReason fit(const TrainingData& train, const TrainingData& validation, const JobControl& job = {},
-                   const EpochCallback& onEpoch = {}, int64_t untilStep = 0);
+        const EpochCallback& onEpoch = {}, int64_t untilStep = 0);
 
     /// Validation loss of the current (EMA, if on) weights.
     double validate(const TrainingData& validation);

@@ -11,7 +11,10 @@ namespace hepgen {
 /// Root of every error core throws. what() is a complete sentence meant for the user.
 class Error : public std::runtime_error {
 public:
-    explicit Error(const std::string& message) : std::runtime_error(message) {}
+    explicit Error(const std::string& message)
+        : std::runtime_error(message)
+    {
+    }
 };
 
 /// A file could not be opened, read or written (missing, unreadable, truncated, not HDF5).
@@ -46,7 +49,10 @@ public:
 /// The user cancelled a running job. Not a failure: callers report it as "cancelled".
 class Cancelled : public Error {
 public:
-    Cancelled() : Error("Cancelled by the user.") {}
+    Cancelled()
+        : Error("Cancelled by the user.")
+    {
+    }
 };
 
 /// Rethrows the exception currently being handled (call only inside a catch block) as a

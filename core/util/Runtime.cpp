@@ -49,12 +49,13 @@ std::vector<std::pair<std::string, std::string>> coreLibraryVersions()
     if (auto config = blasSymbol<char* (*)()>("openblas_get_config"))
         blas = config(); // "OpenBLAS 0.3.21 ... <kernel>"
     return {
-        {"LibTorch", TORCH_VERSION},
-        {"HDF5", fmt::format("{}.{}.{}", major, minor, release)},
-        {"BLAS", blas},
-        {"nlohmann_json", fmt::format("{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR,
-                                      NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH)},
-        {"fmt", fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100)},
+        { "LibTorch", TORCH_VERSION },
+        { "HDF5", fmt::format("{}.{}.{}", major, minor, release) },
+        { "BLAS", blas },
+        { "nlohmann_json",
+            fmt::format(
+                "{}.{}.{}", NLOHMANN_JSON_VERSION_MAJOR, NLOHMANN_JSON_VERSION_MINOR, NLOHMANN_JSON_VERSION_PATCH) },
+        { "fmt", fmt::format("{}.{}.{}", FMT_VERSION / 10000, FMT_VERSION / 100 % 100, FMT_VERSION % 100) },
     };
 }
 

@@ -37,6 +37,6 @@ int main(int argc, char** argv)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const long peak = statusKb("VmHWM:");
     std::printf("{\"seconds\": %.4f, \"rows\": %zu, \"peak_added_mb\": %.1f, \"table_mb\": %.1f}\n", seconds, t.rows(),
-                (peak - before) / 1024.0, t.values.size() * sizeof(float) / 1048576.0);
+        (peak - before) / 1024.0, t.values.size() * sizeof(float) / 1048576.0);
     return 0;
 }

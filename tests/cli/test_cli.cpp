@@ -39,15 +39,15 @@ class TestCli : public QObject {
 private Q_SLOTS:
     void helpListsTheContract()
     {
-        const Run r = hepgen({"--help"});
+        const Run r = hepgen({ "--help" });
         QCOMPARE(r.code, 0);
-        for (const char* sub : {"generate", "info", "train", "sample", "evaluate-showers", "hunt", "map"})
+        for (const char* sub : { "generate", "info", "train", "sample", "evaluate-showers", "hunt", "map" })
             QVERIFY2(r.out.contains(QLatin1String(sub)), sub);
     }
 
     void versionNamesTheLinkedLibraries()
     {
-        const Run r = hepgen({"--version"});
+        const Run r = hepgen({ "--version" });
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.startsWith("hepgen "));
         QVERIFY(r.out.contains("LibTorch: 1."));
@@ -58,14 +58,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
-        QTest::newRow("no command") << QStringList{} << "subcommand is required";
-        QTest::newRow("bad option") << QStringList{"info", "--no-such-option", "x.h5"} << "--no-such-option";
-        QTest::newRow("bad shape") << QStringList{"generate", "toy2d", "--shape", "banana", "-o", "x.h5"} << "banana";
-        QTest::newRow("missing file") << QStringList{"info", "/no/such/file.h5"} << "/no/such/file.h5: the file does not exist";
-        QTest::newRow("not hdf5") << QStringList{"info", QStringLiteral(HEPGEN_SOURCE_DIR "/README.md")}
+        QTest::newRow("unknown command") << QStringList { "frobnicate" } << "unknown command 'frobnicate'";
+        QTest::newRow("no command") << QStringList {} << "subcommand is required";
+        QTest::newRow("bad option") << QStringList { "info", "--no-such-option", "x.h5" } << "--no-such-option";
+        QTest::newRow("bad shape") << QStringList { "generate", "toy2d", "--shape", "banana", "-o", "x.h5" }
+                                   << "banana";
+        QTest::newRow("missing file") << QStringList { "info", "/no/such/file.h5" }
+                                      << "/no/such/file.h5: the file does not exist";
+        QTest::newRow("not hdf5") << QStringList { "info", QStringLiteral(HEPGEN_SOURCE_DIR "/README.md") }
                                   << "neither an HDF5 file nor a NumPy file";
-        QTest::newRow("pending") << QStringList{"hunt", "--data", "x.h5"} << "not available in this version";
+        QTest::newRow("pending") << QStringList { "hunt", "--data", "x.h5" } << "not available in this version";
     }
     void errorsAreOneLineAndNonZero()
     {
@@ -83,9 +85,10 @@ private Q_SLOTS:
     void generateThenInfoJson()
     {
         const QString file = m_dir.filePath("moons.h5");
-        const Run gen = hepgen({"--quiet", "generate", "toy2d", "--shape", "moons", "--events", "5000", "--seed", "3", "-o", file});
+        const Run gen = hepgen(
+            { "--quiet", "generate", "toy2d", "--shape", "moons", "--events", "5000", "--seed", "3", "-o", file });
         QVERIFY2(gen.code == 0, qPrintable(gen.err));
-        const Run info = hepgen({"info", file, "--json"});
+        const Run info = hepgen({ "info", file, "--json" });
         QVERIFY2(info.code == 0, qPrintable(info.err));
         QJsonParseError error;
         const QJsonObject j = QJsonDocument::fromJson(info.out.toUtf8(), &error).object();
@@ -102,21 +105,22 @@ private Q_SLOTS:
     void trainThenSampleWithTrajectory()
     {
         const QString data = m_dir.filePath("rings.h5");
-        QCOMPARE(hepgen({"-q", "generate", "toy2d", "--shape", "rings", "-n", "2000", "-o", data}).code, 0);
+        QCOMPARE(hepgen({ "-q", "generate", "toy2d", "--shape", "rings", "-n", "2000", "-o", data }).code, 0);
         const QString run = m_dir.filePath("run");
-        const Run train = hepgen({"-q", "train", "--model", "flow-rqs", "--data", data, "--epochs", "2", "--seed", "4",
-                                  "-o", run, "--json"});
+        const Run train = hepgen({ "-q", "train", "--model", "flow-rqs", "--data", data, "--epochs", "2", "--seed", "4",
+            "-o", run, "--json" });
         QVERIFY2(train.code == 0, qPrintable(train.err));
         const QJsonObject j = QJsonDocument::fromJson(train.out.toUtf8()).object();
         QCOMPARE(j["epochs"].toInt(), 2);
         QVERIFY(std::isfinite(j["validation_loss"].toDouble()));
-        for (const char* f : {"config.json", "checkpoint.pt", "metrics.json"})
+        for (const char* f : { "config.json", "checkpoint.pt", "metrics.json" })
             QVERIFY2(QFile::exists(run + "/" + f), f);
 
         const QString out = m_dir.filePath("samples.h5");
-        const Run sample = hepgen({"-q", "sample", "--run", run, "--n", "300", "--seed", "1", "--trajectory", "-o", out});
+        const Run sample
+            = hepgen({ "-q", "sample", "--run", run, "--n", "300", "--seed", "1", "--trajectory", "-o", out });
         QVERIFY2(sample.code == 0, qPrintable(sample.err));
-        const Run info = hepgen({"info", out, "--json"});
+        const Run info = hepgen({ "info", out, "--json" });
         const QJsonObject i = QJsonDocument::fromJson(info.out.toUtf8()).object();
         QCOMPARE(i["events"].toInt(), 300);
         QCOMPARE(i["columns"].toArray()[1].toObject()["name"].toString(), QString("y"));
@@ -129,7 +133,8 @@ private Q_SLOTS:
         QCOMPARE(dims[1], hsize_t(300));
         QCOMPARE(dims[2], hsize_t(2));
 
-        const Run again = hepgen({"-q", "sample", "--run", run, "--n", "300", "--seed", "1", "-o", m_dir.filePath("b.h5")});
+        const Run again
+            = hepgen({ "-q", "sample", "--run", run, "--n", "300", "--seed", "1", "-o", m_dir.filePath("b.h5") });
         QCOMPARE(again.code, 0);
     }
 
@@ -137,13 +142,12 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("unknown family") << QStringList{"train", "--model", "magic", "--data", "x.h5", "-o", "r"}
+        QTest::newRow("unknown family") << QStringList { "train", "--model", "magic", "--data", "x.h5", "-o", "r" }
                                         << "Unknown model family 'magic'";
-        QTest::newRow("unknown column") << QStringList{"train", "--model", "vae", "--data",
-                                                       QStringLiteral(HEPGEN_TEST_DATA_DIR "/cathode_sr.npy"),
-                                                       "--columns", "mjj,nope", "-o", "r"}
+        QTest::newRow("unknown column") << QStringList { "train", "--model", "vae", "--data",
+            QStringLiteral(HEPGEN_TEST_DATA_DIR "/cathode_sr.npy"), "--columns", "mjj,nope", "-o", "r" }
                                         << "no column 'nope'";
-        QTest::newRow("no run") << QStringList{"sample", "--run", "/no/such/run", "-o", "x.h5"} << "/no/such/run";
+        QTest::newRow("no run") << QStringList { "sample", "--run", "/no/such/run", "-o", "x.h5" } << "/no/such/run";
     }
     void trainErrorsAreOneLine()
     {

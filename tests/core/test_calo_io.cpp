@@ -7,9 +7,9 @@
 #include "core/data/CaloCloudsIO.h"
 #include "core/util/Error.h"
 
+#include "TestSupport.h"
 #include <H5Cpp.h>
 #include <QTemporaryDir>
-#include "TestSupport.h"
 
 #include <QtTest>
 
@@ -69,8 +69,8 @@ void writeFloats(H5::H5File& file, const std::string& name, const std::vector<hs
 {
     const auto count = std::accumulate(dims.begin(), dims.end(), hsize_t(1), std::multiplies<>());
     std::vector<float> values(count, 1.0f);
-    H5::DataSet ds = file.createDataSet(name, H5::PredType::IEEE_F32LE,
-                                        H5::DataSpace(static_cast<int>(dims.size()), dims.data()));
+    H5::DataSet ds
+        = file.createDataSet(name, H5::PredType::IEEE_F32LE, H5::DataSpace(static_cast<int>(dims.size()), dims.data()));
     ds.write(values.data(), H5::PredType::NATIVE_FLOAT);
 }
 
@@ -168,11 +168,11 @@ private Q_SLOTS:
         const CaloBinning b = readCaloBinningXml(shared(xml.toStdString().c_str()));
         const std::size_t n = 7;
         const std::vector<float> voxels = randomVoxels(n, b.voxels(), 42);
-        const std::vector<float> incident = {1000.f, 2048.f, 5e5f, 1e6f, 256.f, 3e3f, 7.5e4f};
+        const std::vector<float> incident = { 1000.f, 2048.f, 5e5f, 1e6f, 256.f, 3e3f, 7.5e4f };
         const Showers s = voxelsToShowers(voxels, incident, b);
         QCOMPARE(s.size(), n);
         QCOMPARE(static_cast<std::size_t>(s.offsets.back()),
-                 static_cast<std::size_t>(std::count_if(voxels.begin(), voxels.end(), [](float v) { return v != 0; })));
+            static_cast<std::size_t>(std::count_if(voxels.begin(), voxels.end(), [](float v) { return v != 0; })));
         QCOMPARE(s.incidentEnergy[2], 500.0f); // MeV -> GeV
         VoxelisationStats stats;
         const std::vector<float> back = showersToVoxels(s, b, &stats);
@@ -186,19 +186,19 @@ private Q_SLOTS:
     {
         const CaloBinning b = readCaloBinningXml(shared("binning_dataset_2.xml"));
         Showers s;
-        s.incidentEnergy = {50.f};
+        s.incidentEnergy = { 50.f };
         const float hits[][4] = {
-            {1.0f, 0.8f, 0.2f, 2.0f},     // layer 0, r bin 0, alpha bin 9 (alpha = 0.67)
-            {1.5f, 1.4f, -0.4f, 3.0f},    // same voxel: energies add
-            {-5.0f, 0.0f, 10.6f, 7.0f},   // alpha = +pi: same direction as -pi, alpha bin 0; layer 11, r bin 1
-            {30.0f, 30.0f, 20.0f, 11.0f}, // r = 42.4 mm > 41.85: dropped
-            {0.0f, 1.0f, 44.6f, 13.0f},   // beyond half a pitch after the last layer: dropped
-            {0.3f, 1.0f, 44.5f, 17.0f},   // exactly half a pitch: layer 44, alpha bin 11 (1.28), r bin 0
-            {NAN, 1.0f, 3.0f, 19.0f},     // non-finite: dropped
+            { 1.0f, 0.8f, 0.2f, 2.0f },     // layer 0, r bin 0, alpha bin 9 (alpha = 0.67)
+            { 1.5f, 1.4f, -0.4f, 3.0f },    // same voxel: energies add
+            { -5.0f, 0.0f, 10.6f, 7.0f },   // alpha = +pi: same direction as -pi, alpha bin 0; layer 11, r bin 1
+            { 30.0f, 30.0f, 20.0f, 11.0f }, // r = 42.4 mm > 41.85: dropped
+            { 0.0f, 1.0f, 44.6f, 13.0f },   // beyond half a pitch after the last layer: dropped
+            { 0.3f, 1.0f, 44.5f, 17.0f },   // exactly half a pitch: layer 44, alpha bin 11 (1.28), r bin 0
+            { NAN, 1.0f, 3.0f, 19.0f },     // non-finite: dropped
         };
         for (const auto& h : hits)
             s.points.insert(s.points.end(), h, h + 4);
-        s.offsets = {0, 7};
+        s.offsets = { 0, 7 };
         VoxelisationStats stats;
         const std::vector<float> v = showersToVoxels(s, b, &stats);
         QCOMPARE(stats.droppedHits, std::size_t(3));
@@ -210,8 +210,8 @@ private Q_SLOTS:
 
         // Dataset 1: hits nearest to a layer without voxels are dropped, too.
         const CaloBinning p = readCaloBinningXml(shared("binning_dataset_1_photons.xml"));
-        s.points = {3.0f, 0.0f, 5.0f, 1.0f, 3.0f, 0.0f, 12.2f, 2.0f};
-        s.offsets = {0, 2};
+        s.points = { 3.0f, 0.0f, 5.0f, 1.0f, 3.0f, 0.0f, 12.2f, 2.0f };
+        s.offsets = { 0, 2 };
         VoxelisationStats pstats;
         const std::vector<float> pv = showersToVoxels(s, p, &pstats);
         QCOMPARE(pstats.droppedHits, std::size_t(1));
@@ -226,10 +226,10 @@ private Q_SLOTS:
         const Showers& s = *ds.showers;
         QCOMPARE(s.size(), std::size_t(5));
         // Numbers printed by make_fixtures_calo.py (numpy float64 sums of the float32 voxels).
-        const std::size_t hits[] = {55, 52, 66, 56, 70};
-        const double totals[] = {619.8222738653421, 502.68477672338486, 409.29331113398075, 345.37209843844175,
-                                 354.0436505265534};
-        const float incidentGeV[] = {1.024f, 4.096f, 65.536f, 262.144f, 1000.0f};
+        const std::size_t hits[] = { 55, 52, 66, 56, 70 };
+        const double totals[]
+            = { 619.8222738653421, 502.68477672338486, 409.29331113398075, 345.37209843844175, 354.0436505265534 };
+        const float incidentGeV[] = { 1.024f, 4.096f, 65.536f, 262.144f, 1000.0f };
         for (std::size_t i = 0; i < 5; ++i) {
             QCOMPARE(s.hits(i), hits[i]);
             QVERIFY(std::abs(showerEnergy(s, i) - totals[i]) < 1e-9 * totals[i]);
@@ -289,10 +289,10 @@ private Q_SLOTS:
         Showers offCentre;
         std::mt19937_64 rng(7);
         std::uniform_real_distribution<float> xy(-45.f, 45.f), z(-0.5f, 44.5f), e(0.1f, 10.f);
-        offCentre.offsets = {0};
+        offCentre.offsets = { 0 };
         for (int i = 0; i < 3; ++i) {
             for (int k = 0; k < 400; ++k)
-                offCentre.points.insert(offCentre.points.end(), {xy(rng), xy(rng), z(rng), e(rng)});
+                offCentre.points.insert(offCentre.points.end(), { xy(rng), xy(rng), z(rng), e(rng) });
             offCentre.offsets.push_back(static_cast<std::int64_t>(offCentre.points.size() / 4));
             offCentre.incidentEnergy.push_back(10.f * static_cast<float>(i + 1));
         }
@@ -314,10 +314,10 @@ private Q_SLOTS:
         QVERIFY(s.points == c.showers->points);
         QVERIFY(s.offsets == c.showers->offsets);
         QVERIFY(s.incidentEnergy == c.showers->incidentEnergy);
-        QVERIFY((s.offsets == std::vector<std::int64_t>{0, 12, 62, 92}));
-        QVERIFY((s.incidentEnergy == std::vector<float>{10.f, 47.5f, 90.f}));
+        QVERIFY((s.offsets == std::vector<std::int64_t> { 0, 12, 62, 92 }));
+        QVERIFY((s.incidentEnergy == std::vector<float> { 10.f, 47.5f, 90.f }));
         // Hit energies: GeV in the file, MeV in Showers. Totals printed by make_fixtures_calo.py.
-        const double totalsGeV[] = {0.013966098938908544, 0.10360065359782311, 0.05876495751726907};
+        const double totalsGeV[] = { 0.013966098938908544, 0.10360065359782311, 0.05876495751726907 };
         for (std::size_t i = 0; i < 3; ++i)
             QVERIFY(std::abs(showerEnergy(s, i) - 1000 * totalsGeV[i]) < 1e-6 * 1000 * totalsGeV[i]);
         // First hit of shower 2 (padded at the front in the file).
@@ -333,9 +333,9 @@ private Q_SLOTS:
         const std::string file = path("square.h5");
         {
             H5::H5File f(file, H5F_ACC_TRUNC);
-            const hsize_t dims[3] = {1, 4, 4}, edims[2] = {1, 1};
+            const hsize_t dims[3] = { 1, 4, 4 }, edims[2] = { 1, 1 };
             // Row k = point k: (x, y, z, E) = (k, 10 + k, 20 + k, k == 3 ? 0 : 1 + k) in (N, P, 4) order.
-            const float v[16] = {0, 10, 20, 1, 1, 11, 21, 2, 2, 12, 22, 3, 3, 13, 23, 0};
+            const float v[16] = { 0, 10, 20, 1, 1, 11, 21, 2, 2, 12, 22, 3, 3, 13, 23, 0 };
             f.createDataSet("events", H5::PredType::IEEE_F32LE, H5::DataSpace(3, dims))
                 .write(v, H5::PredType::NATIVE_FLOAT);
             const float e = 20.f;
@@ -344,7 +344,7 @@ private Q_SLOTS:
         }
         const Dataset ds = readCaloClouds(file);
         QCOMPARE(ds.format, std::string("CaloClouds (N, P, 4)"));
-        QVERIFY((ds.showers->points == std::vector<float>{0, 10, 20, 1000, 1, 11, 21, 2000, 2, 12, 22, 3000}));
+        QVERIFY((ds.showers->points == std::vector<float> { 0, 10, 20, 1000, 1, 11, 21, 2000, 2, 12, 22, 3000 }));
     }
 
     void caloChallengeErrorsNameFileAndProblem()
@@ -354,9 +354,9 @@ private Q_SLOTS:
         QVERIFY2(msg.contains(QString::fromStdString(data)) && msg.contains("need their binning XML"), qPrintable(msg));
 
         msg = errorOf([&] { readCaloChallenge(data, shared("binning_dataset_3.xml")); });
-        QVERIFY2(msg.contains(QString::fromStdString(data)) && msg.contains("6480") && msg.contains("40500") &&
-                     msg.contains("binning_dataset_3.xml"),
-                 qPrintable(msg));
+        QVERIFY2(msg.contains(QString::fromStdString(data)) && msg.contains("6480") && msg.contains("40500")
+                && msg.contains("binning_dataset_3.xml"),
+            qPrintable(msg));
 
         const std::string noXml = path("no_such_binning.xml");
         msg = errorOf([&] { readCaloChallenge(data, noXml); });
@@ -365,21 +365,21 @@ private Q_SLOTS:
         const std::string missing = path("missing_showers.h5");
         {
             H5::H5File f(missing, H5F_ACC_TRUNC);
-            writeFloats(f, "incident_energies", {4, 1});
+            writeFloats(f, "incident_energies", { 4, 1 });
         }
         msg = errorOf([&] { readCaloChallenge(missing, shared("binning_dataset_2.xml")); });
         QVERIFY2(msg.contains(QString::fromStdString(missing)) && msg.contains("'showers'") && msg.contains("missing"),
-                 qPrintable(msg));
+            qPrintable(msg));
 
         const std::string mismatch = path("mismatch.h5");
         {
             H5::H5File f(mismatch, H5F_ACC_TRUNC);
-            writeFloats(f, "incident_energies", {4, 1});
-            writeFloats(f, "showers", {3, 6480});
+            writeFloats(f, "incident_energies", { 4, 1 });
+            writeFloats(f, "showers", { 3, 6480 });
         }
         msg = errorOf([&] { readCaloChallenge(mismatch, shared("binning_dataset_2.xml")); });
         QVERIFY2(msg.contains(QString::fromStdString(mismatch)) && msg.contains("(4, 1)") && msg.contains("(3, 6480)"),
-                 qPrintable(msg));
+            qPrintable(msg));
 
         const std::string notHdf5 = shared("binning_dataset_2.xml");
         msg = errorOf([&] { readCaloChallenge(notHdf5, notHdf5); });
@@ -394,18 +394,25 @@ private Q_SLOTS:
         QTest::newRow("unclosed") << "<Bins>\n<Bin name=\"e\">\n" + layer + "\n</Bins>"
                                   << "line 4: closing tag </Bins> does not match <Bin>";
         QTest::newRow("never closed") << "<Bins><Bin name=\"e\">" + layer << "<Bin> is never closed";
-        QTest::newRow("unquoted") << "<Bins>\n<Bin name=e>" << "line 2: attribute values must be quoted";
-        QTest::newRow("bad r_edges") << "<Bins><Bin>\n<Layer id=\"7\" r_edges=\"0,5,3\" n_bin_alpha=\"1\"/></Bin></Bins>"
-                                     << "line 2: layer 7: r_edges=\"0,5,3\" must be increasing";
+        QTest::newRow("unquoted") << "<Bins>\n<Bin name=e>"
+                                  << "line 2: attribute values must be quoted";
+        QTest::newRow("bad r_edges")
+            << "<Bins><Bin>\n<Layer id=\"7\" r_edges=\"0,5,3\" n_bin_alpha=\"1\"/></Bin></Bins>"
+            << "line 2: layer 7: r_edges=\"0,5,3\" must be increasing";
         QTest::newRow("no n_bin_alpha") << "<Bins><Bin><Layer id=\"2\" r_edges=\"0,1\"/></Bin></Bins>"
                                         << "layer 2 has no n_bin_alpha";
         QTest::newRow("bad n_bin_alpha") << "<Bins><Bin><Layer r_edges=\"0,1\" n_bin_alpha=\"x\"/></Bin></Bins>"
                                          << "n_bin_alpha=\"x\" is not a positive integer";
-        QTest::newRow("layer outside bin") << "<Bins>" + layer + "</Bins>" << "<Layer> outside of a <Bin>";
-        QTest::newRow("no bin") << "<?xml version=\"1.0\"?>\n<!-- nothing -->\n<Bins/>" << "no <Bin> element found";
-        QTest::newRow("not xml") << "r_edges,0,1,2\n" << "line 1: unexpected text outside of a tag";
-        QTest::newRow("empty") << "" << "no XML element found";
-        QTest::newRow("comment") << "<Bins><!-- oops </Bins>" << "unterminated comment";
+        QTest::newRow("layer outside bin") << "<Bins>" + layer + "</Bins>"
+                                           << "<Layer> outside of a <Bin>";
+        QTest::newRow("no bin") << "<?xml version=\"1.0\"?>\n<!-- nothing -->\n<Bins/>"
+                                << "no <Bin> element found";
+        QTest::newRow("not xml") << "r_edges,0,1,2\n"
+                                 << "line 1: unexpected text outside of a tag";
+        QTest::newRow("empty") << ""
+                               << "no XML element found";
+        QTest::newRow("comment") << "<Bins><!-- oops </Bins>"
+                                 << "unterminated comment";
     }
     void badXmlIsAFormatErrorNamingFileAndLine()
     {
@@ -440,16 +447,16 @@ private Q_SLOTS:
         const CaloBinning first = readCaloBinningXml(file);
         QCOMPARE(first.particle, std::string("photon"));
         QCOMPARE(first.layers.size(), std::size_t(2));
-        QVERIFY((first.layers[0].rEdges == std::vector<double>{0, 5, 10}));
+        QVERIFY((first.layers[0].rEdges == std::vector<double> { 0, 5, 10 }));
         QCOMPARE(first.voxels(), std::size_t(2));
         const CaloBinning pion = readCaloBinningXml(file, "pion");
         QCOMPARE(pion.pid, 211);
         QCOMPARE(pion.layers.size(), std::size_t(1));
         QCOMPARE(pion.voxels(), std::size_t(30));
         QString msg = errorOf([&] { readCaloBinningXml(file, "kaon"); });
-        QVERIFY2(msg.contains(QString::fromStdString(file)) && msg.contains("no <Bin name=\"kaon\">") &&
-                     msg.contains("photon, pion"),
-                 qPrintable(msg));
+        QVERIFY2(msg.contains(QString::fromStdString(file)) && msg.contains("no <Bin name=\"kaon\">")
+                && msg.contains("photon, pion"),
+            qPrintable(msg));
     }
 
     void caloCloudsErrorsNameFileAndShape()
@@ -457,19 +464,19 @@ private Q_SLOTS:
         const std::string wrong = path("wrong_shape.h5");
         {
             H5::H5File f(wrong, H5F_ACC_TRUNC);
-            writeFloats(f, "events", {3, 5, 7});
-            writeFloats(f, "energy", {3, 1});
+            writeFloats(f, "events", { 3, 5, 7 });
+            writeFloats(f, "energy", { 3, 1 });
         }
         QString msg = errorOf([&] { readCaloClouds(wrong); });
-        QVERIFY2(msg.contains(QString::fromStdString(wrong)) && msg.contains("(3, 5, 7)") &&
-                     msg.contains("(N, 4, P) or (N, P, 4)"),
-                 qPrintable(msg));
+        QVERIFY2(msg.contains(QString::fromStdString(wrong)) && msg.contains("(3, 5, 7)")
+                && msg.contains("(N, 4, P) or (N, P, 4)"),
+            qPrintable(msg));
 
         const std::string flat = path("flat.h5");
         {
             H5::H5File f(flat, H5F_ACC_TRUNC);
-            writeFloats(f, "events", {3, 200});
-            writeFloats(f, "energy", {3, 1});
+            writeFloats(f, "events", { 3, 200 });
+            writeFloats(f, "energy", { 3, 1 });
         }
         msg = errorOf([&] { readCaloClouds(flat); });
         QVERIFY2(msg.contains(QString::fromStdString(flat)) && msg.contains("(3, 200)"), qPrintable(msg));
@@ -477,21 +484,20 @@ private Q_SLOTS:
         const std::string energy = path("energy_mismatch.h5");
         {
             H5::H5File f(energy, H5F_ACC_TRUNC);
-            writeFloats(f, "events", {3, 4, 10});
-            writeFloats(f, "energy", {2, 1});
+            writeFloats(f, "events", { 3, 4, 10 });
+            writeFloats(f, "energy", { 2, 1 });
         }
         msg = errorOf([&] { readCaloClouds(energy); });
-        QVERIFY2(msg.contains(QString::fromStdString(energy)) && msg.contains("'energy' has shape (2, 1)"),
-                 qPrintable(msg));
+        QVERIFY2(
+            msg.contains(QString::fromStdString(energy)) && msg.contains("'energy' has shape (2, 1)"), qPrintable(msg));
 
         const std::string noEnergy = path("no_energy.h5");
         {
             H5::H5File f(noEnergy, H5F_ACC_TRUNC);
-            writeFloats(f, "events", {3, 4, 10});
+            writeFloats(f, "events", { 3, 4, 10 });
         }
         msg = errorOf([&] { readCaloClouds(noEnergy); });
-        QVERIFY2(msg.contains(QString::fromStdString(noEnergy)) && msg.contains("energy are missing"),
-                 qPrintable(msg));
+        QVERIFY2(msg.contains(QString::fromStdString(noEnergy)) && msg.contains("energy are missing"), qPrintable(msg));
     }
 };
 

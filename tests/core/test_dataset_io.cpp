@@ -39,7 +39,7 @@ private Q_SLOTS:
 
     void readsTablesFromEveryTableFormat()
     {
-        for (const char* f : {"lhco_fixed.h5", "lhco_table.h5"}) {
+        for (const char* f : { "lhco_fixed.h5", "lhco_table.h5" }) {
             const Dataset ds = readDataset(fixture(f));
             QCOMPARE(ds.kind, DatasetKind::Table);
             QCOMPARE(ds.table->columns.front(), std::string("mjj"));
@@ -51,7 +51,7 @@ private Q_SLOTS:
         QCOMPARE(npy.table->cols(), std::size_t(5));
         QCOMPARE(npy.table->labels.size(), npy.table->rows());
         ReadOptions names;
-        names.columnNames = {"a", "b", "c", "d", "e", "f"};
+        names.columnNames = { "a", "b", "c", "d", "e", "f" };
         const Dataset named = readDataset(fixture("cathode_sr.npy"), names);
         QCOMPARE(named.table->cols(), std::size_t(6));
         QVERIFY(named.table->labels.empty());
@@ -83,7 +83,7 @@ private Q_SLOTS:
         const std::string odd = dir.filePath("odd.h5").toStdString();
         {
             H5::H5File f(odd, H5F_ACC_TRUNC);
-            hsize_t sd[2] = {2, 100}, ed[2] = {2, 1};
+            hsize_t sd[2] = { 2, 100 }, ed[2] = { 2, 1 };
             f.createDataSet("showers", H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, sd));
             f.createDataSet("incident_energies", H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, ed));
         }

@@ -365,9 +365,10 @@ private Q_SLOTS:
             /*anneal*/ true);
         SampleOptions o;
         o.seed = 1;
-        // 18 EDM Heun steps (the paper's, for images) from sigma_max = 80 would be biased on this Gaussian even with the exact denoiser
-        // (covariance (1.089, 0.648, 0.873) instead of (1, 0.6, 0.8), computed in closed form, since every step is
-        // affine); 64 steps leave a bias below 0.01, so the test measures the network, not the discretisation.
+        // 18 EDM Heun steps (the paper's, for images) from sigma_max = 80 would be biased on this Gaussian even with
+        // the exact denoiser (covariance (1.089, 0.648, 0.873) instead of (1, 0.6, 0.8), computed in closed form, since
+        // every step is affine); 64 steps leave a bias below 0.01, so the test measures the network, not the
+        // discretisation.
         if (family == "edm")
             o.steps = 64;
         const int64_t n = 2000;

@@ -100,11 +100,11 @@ struct Reference {
     double signalMean, signalStd, signalQ50;
 };
 const Reference kReference[5] = {
-    {"mjj", {3.481, 0.115, 3.315, 3.471, 3.673}, 3.501, 0.096, 3.503},
-    {"mj_min", {0.136, 0.095, 0.040, 0.108, 0.329}, 0.127, 0.053, 0.111},
-    {"delta_mj", {0.172, 0.154, 0.010, 0.126, 0.488}, 0.360, 0.103, 0.383},
-    {"tau21_min", {0.579, 0.176, 0.256, 0.600, 0.836}, 0.391, 0.151, 0.380},
-    {"tau21_max", {0.481, 0.191, 0.161, 0.491, 0.780}, 0.230, 0.147, 0.189},
+    { "mjj", { 3.481, 0.115, 3.315, 3.471, 3.673 }, 3.501, 0.096, 3.503 },
+    { "mj_min", { 0.136, 0.095, 0.040, 0.108, 0.329 }, 0.127, 0.053, 0.111 },
+    { "delta_mj", { 0.172, 0.154, 0.010, 0.126, 0.488 }, 0.360, 0.103, 0.383 },
+    { "tau21_min", { 0.579, 0.176, 0.256, 0.600, 0.836 }, 0.391, 0.151, 0.380 },
+    { "tau21_max", { 0.481, 0.191, 0.161, 0.491, 0.780 }, 0.230, 0.147, 0.189 },
 };
 
 bool within(double measured, double expected, double relative)
@@ -156,8 +156,8 @@ private Q_SLOTS:
     void columnsUnitsLabelsAndShuffling()
     {
         const Table& t = m_default;
-        QVERIFY((t.columns == std::vector<std::string>{"mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max"}));
-        QVERIFY((t.units == std::vector<std::string>{"TeV", "TeV", "TeV", "", ""}));
+        QVERIFY((t.columns == std::vector<std::string> { "mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max" }));
+        QVERIFY((t.units == std::vector<std::string> { "TeV", "TeV", "TeV", "", "" }));
         QCOMPARE(t.rows(), std::size_t(1001000));
         QCOMPARE(t.labels.size(), t.rows());
         QVERIFY(t.weights.empty());
@@ -174,7 +174,7 @@ private Q_SLOTS:
 
     void valuesArePhysical()
     {
-        for (const Table* t : {&m_default, &m_signal})
+        for (const Table* t : { &m_default, &m_signal })
             for (std::size_t i = 0; i < t->rows(); ++i) {
                 QVERIFY(t->at(i, 0) >= 1.5f && t->at(i, 0) <= 9.0f); // the generated mjj range, TeV
                 QVERIFY(t->at(i, 1) >= 0.0f && t->at(i, 2) >= 0.0f);
@@ -192,9 +192,9 @@ private Q_SLOTS:
             const Stats b = stats(select(m_default, c, 0, true));
             const Stats s = stats(select(m_signal, c, 1, true));
             qInfo("| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |", kReference[c].name, b.mean, b.std,
-                  b.q05, b.q50, b.q95, s.mean, s.std, s.q50);
+                b.q05, b.q50, b.q95, s.mean, s.std, s.q50);
         }
-        const char* names[5] = {"mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max"};
+        const char* names[5] = { "mjj", "mj_min", "delta_mj", "tau21_min", "tau21_max" };
         std::vector<std::vector<double>> cols;
         for (std::size_t c = 0; c < 5; ++c)
             cols.push_back(select(m_default, c, 0, true));
@@ -226,7 +226,8 @@ private Q_SLOTS:
             const Stats m = stats(select(m_signal, c, 1, true));
             const Reference& r = kReference[c];
             const std::string n = r.name;
-            QVERIFY2(within(m.mean, r.signalMean, 0.10), qPrintable(describe((n + " mean").c_str(), m.mean, r.signalMean)));
+            QVERIFY2(
+                within(m.mean, r.signalMean, 0.10), qPrintable(describe((n + " mean").c_str(), m.mean, r.signalMean)));
             QVERIFY2(within(m.std, r.signalStd, 0.10), qPrintable(describe((n + " std").c_str(), m.std, r.signalStd)));
             QVERIFY2(within(m.q50, r.signalQ50, 0.10), qPrintable(describe((n + " q50").c_str(), m.q50, r.signalQ50)));
         }
@@ -251,7 +252,7 @@ private Q_SLOTS:
                 const double rho = pearson(cols[a], cols[b]);
                 const double tolerance = expected[a][b] != 0.0 ? 0.1 : 0.05; // DESIGN.md: others |corr| < 0.05
                 QVERIFY2(std::abs(rho - expected[a][b]) < tolerance,
-                         qPrintable(QString("corr(%1, %2) = %3").arg(kReference[a].name, kReference[b].name).arg(rho)));
+                    qPrintable(QString("corr(%1, %2) = %3").arg(kReference[a].name, kReference[b].name).arg(rho)));
             }
     }
 
@@ -357,7 +358,7 @@ private Q_SLOTS:
         // With the default strength jet masses grow with mjj over the full range.
         const double withDefault = pearson(select(m_default, 0, 0, false), select(m_default, 1, 0, false));
         qInfo("full-range corr(mjj, mj_min): %.3f at mjjCorrelation 1, %.4f at 0", withDefault,
-              pearson(mjj, select(flat, 1, 0, false)));
+            pearson(mjj, select(flat, 1, 0, false)));
         QVERIFY2(withDefault > 0.05, qPrintable(QString::number(withDefault)));
     }
 
@@ -408,10 +409,10 @@ private Q_SLOTS:
         std::vector<double> fractions;
         std::size_t polls = 0;
         const hepgen::JobControl watch([&](double f, const std::string&) { fractions.push_back(f); },
-                                       [&] {
-                                           ++polls;
-                                           return false;
-                                       });
+            [&] {
+                ++polls;
+                return false;
+            });
         generateDijet(o, watch);
         QVERIFY(fractions.size() > 10);
         QVERIFY(std::is_sorted(fractions.begin(), fractions.end()));

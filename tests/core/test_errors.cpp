@@ -18,9 +18,7 @@ private Q_SLOTS:
     void torchErrorBecomesHepgenErrorWithoutBacktrace()
     {
         try {
-            translatingErrors("multiplying", [] {
-                return torch::mm(torch::ones({2, 3}), torch::ones({2, 3}));
-            });
+            translatingErrors("multiplying", [] { return torch::mm(torch::ones({ 2, 3 }), torch::ones({ 2, 3 })); });
             QFAIL("expected an exception");
         } catch (const Error& e) {
             const QString msg = QString::fromUtf8(e.what());
@@ -31,9 +29,8 @@ private Q_SLOTS:
 
     void jsonErrorBecomesConfigError()
     {
-        QVERIFY_THROWS_EXCEPTION(ConfigError, translatingErrors("reading config.json", [] {
-            return nlohmann::json::parse("{ not json");
-        }));
+        QVERIFY_THROWS_EXCEPTION(
+            ConfigError, translatingErrors("reading config.json", [] { return nlohmann::json::parse("{ not json"); }));
         try {
             translatingErrors("reading config.json", [] { return nlohmann::json::parse("{ not json"); });
         } catch (const ConfigError& e) {
@@ -51,9 +48,8 @@ private Q_SLOTS:
 
     void hepgenErrorsPassUnchanged()
     {
-        QVERIFY_THROWS_EXCEPTION(FormatError, translatingErrors("x", []() -> int {
-            throw FormatError("f.h5", "bad layout");
-        }));
+        QVERIFY_THROWS_EXCEPTION(
+            FormatError, translatingErrors("x", []() -> int { throw FormatError("f.h5", "bad layout"); }));
         try {
             throw FormatError("f.h5", "bad layout.");
         } catch (const FileError& e) {
@@ -67,7 +63,8 @@ private Q_SLOTS:
         try {
             throw 42;
         } catch (...) {
-            QCOMPARE(QString::fromStdString(currentExceptionMessage("doing x")), QString("doing x: an unknown error occurred"));
+            QCOMPARE(QString::fromStdString(currentExceptionMessage("doing x")),
+                QString("doing x: an unknown error occurred"));
         }
     }
 

@@ -19,10 +19,7 @@ namespace {
 
 const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
 
-double maxAbs(const torch::Tensor& t)
-{
-    return t.numel() == 0 ? 0.0 : t.abs().max().item<double>();
-}
+double maxAbs(const torch::Tensor& t) { return t.numel() == 0 ? 0.0 : t.abs().max().item<double>(); }
 
 /// Adds scale * N(0, 1) noise to every parameter (moves zero-initialised layers off the identity).
 void perturb(torch::nn::Module& m, double scale)

@@ -5,8 +5,8 @@
 #include "core/data/Summary.h"
 #include "core/util/Error.h"
 
-#include <H5Cpp.h>
 #include "TestSupport.h"
+#include <H5Cpp.h>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -24,8 +24,8 @@ namespace {
 Table makeTable(std::size_t n)
 {
     Table t;
-    t.columns = {"mjj", "mj_min", "tau21"};
-    t.units = {"TeV", "TeV", ""};
+    t.columns = { "mjj", "mj_min", "tau21" };
+    t.units = { "TeV", "TeV", "" };
     for (std::size_t i = 0; i < n; ++i) {
         t.values.push_back(3.0f + 1e-3f * static_cast<float>(i));
         t.values.push_back(std::nextafter(0.1f, 1.0f) * static_cast<float>(i % 7));
@@ -89,16 +89,16 @@ private Q_SLOTS:
         writeDataset(asDataset(t), file);
         HepgenTableReader reader(file);
         QCOMPARE(reader.rows(), t.rows());
-        const Table part = reader.read(65530, 131080, {"tau21", "mjj"}); // straddles two read blocks
+        const Table part = reader.read(65530, 131080, { "tau21", "mjj" }); // straddles two read blocks
         QCOMPARE(part.rows(), std::size_t(131080 - 65530));
-        QVERIFY((part.columns == std::vector<std::string>{"tau21", "mjj"}));
-        QVERIFY((part.units == std::vector<std::string>{"", "TeV"}));
+        QVERIFY((part.columns == std::vector<std::string> { "tau21", "mjj" }));
+        QVERIFY((part.units == std::vector<std::string> { "", "TeV" }));
         for (std::size_t i = 0; i < part.rows(); i += 977) {
             QCOMPARE(part.at(i, 0), t.at(65530 + i, 2));
             QCOMPARE(part.at(i, 1), t.at(65530 + i, 0));
             QCOMPARE(part.labels[i], t.labels[65530 + i]);
         }
-        QVERIFY_THROWS_EXCEPTION(ConfigError, reader.read(0, 10, {"no_such_column"}));
+        QVERIFY_THROWS_EXCEPTION(ConfigError, reader.read(0, 10, { "no_such_column" }));
     }
 
     void maxEventsReadsOnlyTheStart()
@@ -118,10 +118,10 @@ private Q_SLOTS:
     {
         Showers s;
         s.geometry.name = "test calorimeter";
-        s.geometry.layerZ = {1.0, 2.5, 4.0};
+        s.geometry.layerZ = { 1.0, 2.5, 4.0 };
         s.geometry.cellSize = 5.1;
-        s.offsets = {0, 2, 2, 5};
-        s.incidentEnergy = {10.f, 20.f, 30.f};
+        s.offsets = { 0, 2, 2, 5 };
+        s.incidentEnergy = { 10.f, 20.f, 30.f };
         for (int i = 0; i < 5 * 4; ++i)
             s.points.push_back(0.25f * static_cast<float>(i));
         Dataset ds;
@@ -173,7 +173,7 @@ private Q_SLOTS:
         const std::string file = path("foreign.h5").toStdString();
         {
             H5::H5File f(file, H5F_ACC_TRUNC);
-            hsize_t dims[1] = {3};
+            hsize_t dims[1] = { 3 };
             f.createDataSet("something", H5::PredType::NATIVE_FLOAT, H5::DataSpace(1, dims));
         }
         const QString msg = errorOf([&] { readDataset(file); });
@@ -189,7 +189,7 @@ private Q_SLOTS:
             f.createAttribute("hepgen_schema", H5::PredType::NATIVE_LLONG, H5::DataSpace(H5S_SCALAR))
                 .write(H5::PredType::NATIVE_LLONG, &version);
             H5::Group g = f.createGroup("/table");
-            hsize_t dims[1] = {10};
+            hsize_t dims[1] = { 10 };
             g.createDataSet("data", H5::PredType::NATIVE_FLOAT, H5::DataSpace(1, dims));
         }
         const QString msg = errorOf([&] { readDataset(file); });
@@ -207,7 +207,7 @@ private Q_SLOTS:
             d.removeAttr("columns");
             H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
             hsize_t n = 2;
-            const char* names[2] = {"a", "b"};
+            const char* names[2] = { "a", "b" };
             d.createAttribute("columns", type, H5::DataSpace(1, &n)).write(type, names);
         }
         const QString msg = errorOf([&] { readDataset(file); });

@@ -15,9 +15,9 @@ class TestHistogram : public QObject {
 private Q_SLOTS:
     void countsEdgesAndOverflow()
     {
-        const std::vector<float> v{0.0f, 0.24f, 0.25f, 0.5f, 0.99f, 1.0f, -0.1f, 1.5f, NAN, INFINITY};
+        const std::vector<float> v { 0.0f, 0.24f, 0.25f, 0.5f, 0.99f, 1.0f, -0.1f, 1.5f, NAN, INFINITY };
         const Histogram1D h = histogram(v, 4, 0.0, 1.0);
-        QCOMPARE(h.counts, (std::vector<double>{2, 1, 1, 2})); // 1.0 falls in the last bin
+        QCOMPARE(h.counts, (std::vector<double> { 2, 1, 1, 2 })); // 1.0 falls in the last bin
         QCOMPARE(h.underflow, 1.0);
         QCOMPARE(h.overflow, 1.0);
         QCOMPARE(h.skippedNonFinite, std::size_t(2));
@@ -29,7 +29,7 @@ private Q_SLOTS:
     void splitByLabelKeepsEveryEvent()
     {
         Table t;
-        t.columns = {"a"};
+        t.columns = { "a" };
         for (int i = 0; i < 100; ++i) {
             t.values.push_back(static_cast<float>(i));
             t.labels.push_back(static_cast<std::int8_t>(i % 10 == 0 ? 1 : i % 10 == 1 ? -1 : 0));
@@ -49,12 +49,13 @@ private Q_SLOTS:
         std::mt19937_64 rng(1);
         std::normal_distribution<double> g;
         Table t;
-        t.columns = {"x", "y", "c", "minus_x"};
+        t.columns = { "x", "y", "c", "minus_x" };
         const double rho = -0.44;
         for (int i = 0; i < 200000; ++i) {
             const double x = g(rng), z = g(rng);
-            t.values.insert(t.values.end(), {static_cast<float>(x), static_cast<float>(rho * x + std::sqrt(1 - rho * rho) * z),
-                                             3.0f, static_cast<float>(-x)});
+            t.values.insert(t.values.end(),
+                { static_cast<float>(x), static_cast<float>(rho * x + std::sqrt(1 - rho * rho) * z), 3.0f,
+                    static_cast<float>(-x) });
         }
         t.values[7] = NAN; // one event with a NaN is excluded, not poisoning the matrix
         const auto c = correlationMatrix(t);

@@ -4,9 +4,9 @@
 #include "core/data/LhcoReader.h"
 #include "core/util/Error.h"
 
+#include "TestSupport.h"
 #include <H5Cpp.h>
 #include <QElapsedTimer>
-#include "TestSupport.h"
 
 #include <QtTest>
 
@@ -25,7 +25,6 @@ using hepgen::test::lhcoExpectedRows;
 
 namespace {
 
-
 // One raw event in GeV: jet 1 then jet 2, each (px, py, pz, m, tau1, tau2, tau3).
 Table rawEvent(const std::array<double, 7>& j1, const std::array<double, 7>& j2)
 {
@@ -38,7 +37,6 @@ Table rawEvent(const std::array<double, 7>& j1, const std::array<double, 7>& j2)
         t.values.push_back(static_cast<float>(v));
     return t;
 }
-
 
 } // namespace
 
@@ -110,7 +108,7 @@ private Q_SLOTS:
         QCOMPARE(t.rows(), std::size_t(1));
         QCOMPARE(t.at(0, 0), 2.52f);
         QCOMPARE(t.at(0, 1), 0.22f);
-        QCOMPARE(t.at(0, 2), static_cast<float>(0.28)); // (500 - 220) / 1000
+        QCOMPARE(t.at(0, 2), static_cast<float>(0.28));               // (500 - 220) / 1000
         QCOMPARE(t.at(0, 3), static_cast<float>(0.2 / (0.8 + 1e-5))); // lighter jet = jet 2
         QCOMPARE(t.at(0, 4), static_cast<float>(0.25 / (0.5 + 1e-5)));
         QVERIFY(std::abs(t.at(0, 5) - M_PI) < 1e-6);

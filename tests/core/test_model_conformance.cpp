@@ -23,9 +23,9 @@ Batch toyBatch(int64_t n, int64_t context)
 {
     torch::manual_seed(11);
     Batch b;
-    b.x = torch::randn({n, 2}) * 0.5 + 0.3;
+    b.x = torch::randn({ n, 2 }) * 0.5 + 0.3;
     if (context > 0)
-        b.context = torch::randn({n, context});
+        b.context = torch::randn({ n, context });
     return b;
 }
 
@@ -46,7 +46,7 @@ private Q_SLOTS:
     {
         const auto names = modelFamilies();
         QVERIFY2(!names.empty(), "the family table is empty");
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel("no-such-family", {2, 0}));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel("no-such-family", { 2, 0 }));
     }
 
     void conformance_data()
@@ -63,7 +63,7 @@ private Q_SLOTS:
         QFETCH(QString, family);
         QFETCH(int, context);
         const std::string f = family.toStdString();
-        const ModelShape shape{2, context};
+        const ModelShape shape { 2, context };
         torch::manual_seed(1);
         auto model = makeModel(f, shape, smallConfig());
         QCOMPARE(model->family(), f);
@@ -83,17 +83,17 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(model->evaluate(batch).loss));
 
         // sampling: shape, finiteness, reproducibility
-        const torch::Tensor c = context > 0 ? torch::full({1, context}, 0.5) : torch::Tensor();
+        const torch::Tensor c = context > 0 ? torch::full({ 1, context }, 0.5) : torch::Tensor();
         model->train(false);
         const auto a = model->sample(7, c, seeded(5)).samples;
         const auto b = model->sample(7, c, seeded(5)).samples;
-        QCOMPARE(a.sizes().vec(), (std::vector<int64_t>{7, 2}));
+        QCOMPARE(a.sizes().vec(), (std::vector<int64_t> { 7, 2 }));
         QVERIFY(torch::isfinite(a).all().item<bool>());
         QVERIFY2(torch::equal(a, b), "the same seed must give the same samples");
         if (context > 0)
             QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->sample(3, torch::Tensor(), seeded(1)));
         else
-            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->sample(3, torch::ones({1, 1}), seeded(1)));
+            QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, model->sample(3, torch::ones({ 1, 1 }), seeded(1)));
 
         // densities only where tractable
         if (model->hasLogDensity())
@@ -104,10 +104,10 @@ private Q_SLOTS:
         // clones are independent and do not disturb the global random stream (training continues exactly)
         model->train(true);
         torch::manual_seed(21);
-        const auto expected = torch::rand({3});
+        const auto expected = torch::rand({ 3 });
         torch::manual_seed(21);
         auto copy = model->clone();
-        QVERIFY(torch::equal(torch::rand({3}), expected));
+        QVERIFY(torch::equal(torch::rand({ 3 }), expected));
         const auto before = model->parameters().front().clone();
         copy->trainStep(batch, 1.0);
         QVERIFY(torch::equal(model->parameters().front(), before));
@@ -124,7 +124,7 @@ private Q_SLOTS:
         model->train(false);
         restored->train(false);
         QVERIFY2(torch::equal(model->sample(5, c, seeded(9)).samples, restored->sample(5, c, seeded(9)).samples),
-                 "a restored checkpoint must sample like the original");
+            "a restored checkpoint must sample like the original");
     }
 };
 

@@ -3,9 +3,9 @@
 #include "core/data/NumpyReader.h"
 #include "core/util/Error.h"
 
+#include "TestSupport.h"
 #include <QElapsedTimer>
 #include <QTemporaryDir>
-#include "TestSupport.h"
 
 #include <QtTest>
 
@@ -24,12 +24,7 @@ using hepgen::test::lhcoExpectedRows;
 
 namespace {
 
-
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 } // namespace
 
@@ -104,7 +99,9 @@ private Q_SLOTS:
             QCOMPARE(noLabel.at(i, 5), static_cast<float>(expected[i][6]));
         // A label column that is not 0/1/-1 is refused, naming the row.
         const std::string path = fixture("cathode_sr.npy");
-        const std::string msg = errorOf<FormatError>([&] { readNpy(path, { "label", "b", "c", "d", "e", "f" }); }).toStdString();
+        const std::string msg = errorOf<FormatError>([&] {
+            readNpy(path, { "label", "b", "c", "d", "e", "f" });
+        }).toStdString();
         QVERIFY2(contains(msg, path) && contains(msg, "label column holds") && contains(msg, "at row 0"), msg.c_str());
     }
 

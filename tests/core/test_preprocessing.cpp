@@ -13,8 +13,8 @@ class TestPreprocessing : public QObject {
     static torch::Tensor data()
     {
         torch::manual_seed(3);
-        auto x = torch::randn({500, 3}, torch::kFloat64) * torch::tensor({2.0, 0.1, 30.0}, torch::kFloat64) +
-                 torch::tensor({5.0, -1.0, 100.0}, torch::kFloat64);
+        auto x = torch::randn({ 500, 3 }, torch::kFloat64) * torch::tensor({ 2.0, 0.1, 30.0 }, torch::kFloat64)
+            + torch::tensor({ 5.0, -1.0, 100.0 }, torch::kFloat64);
         return x;
     }
 
@@ -22,11 +22,11 @@ private Q_SLOTS:
     void chains_data()
     {
         QTest::addColumn<QStringList>("kinds");
-        QTest::newRow("standardize") << QStringList{"standardize"};
-        QTest::newRow("minmax") << QStringList{"minmax"};
-        QTest::newRow("logit") << QStringList{"logit"};
-        QTest::newRow("logit+standardize (CATHODE)") << QStringList{"logit", "standardize"};
-        QTest::newRow("minmax+logit+standardize") << QStringList{"minmax", "logit", "standardize"};
+        QTest::newRow("standardize") << QStringList { "standardize" };
+        QTest::newRow("minmax") << QStringList { "minmax" };
+        QTest::newRow("logit") << QStringList { "logit" };
+        QTest::newRow("logit+standardize (CATHODE)") << QStringList { "logit", "standardize" };
+        QTest::newRow("minmax+logit+standardize") << QStringList { "minmax", "logit", "standardize" };
     }
     void chains()
     {
@@ -44,7 +44,7 @@ private Q_SLOTS:
         // log|det J| equals the autograd diagonal Jacobian (the steps are elementwise)
         const auto xs = x.slice(0, 0, 20).clone().requires_grad_(true);
         const auto ys = p.forward(xs);
-        const auto grad = torch::autograd::grad({ys.sum()}, {xs})[0];
+        const auto grad = torch::autograd::grad({ ys.sum() }, { xs })[0];
         QVERIFY((p.logAbsDetJacobian(xs.detach()) - grad.abs().log().sum(1)).abs().max().item<double>() < 1e-9);
         // a JSON round trip gives the same map
         const Preprocessing back = Preprocessing::fromJson(p.toJson());
@@ -57,7 +57,7 @@ private Q_SLOTS:
 
     void logitKeepsTheFittedRangeInsideTheMargin()
     {
-        Preprocessing p({"logit"}, 0.05);
+        Preprocessing p({ "logit" }, 0.05);
         const auto x = data();
         p.fit(x);
         const auto y = p.forward(x);
@@ -70,7 +70,7 @@ private Q_SLOTS:
     {
         auto x = data();
         x.select(1, 1).fill_(7.0);
-        for (const auto& kinds : {std::vector<std::string>{"standardize"}, {"minmax"}, {"logit"}}) {
+        for (const auto& kinds : { std::vector<std::string> { "standardize" }, { "minmax" }, { "logit" } }) {
             Preprocessing p(kinds);
             p.fit(x);
             QVERIFY(torch::isfinite(p.forward(x)).all().item<bool>());
@@ -80,8 +80,8 @@ private Q_SLOTS:
 
     void misuseIsAConfigError()
     {
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, Preprocessing({"whiten"}));
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, Preprocessing({"logit"}, 0.7));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, Preprocessing({ "whiten" }));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, Preprocessing({ "logit" }, 0.7));
         Preprocessing p;
         QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, p.forward(data()));
     }

@@ -20,15 +20,12 @@ namespace {
 /// Per-shower observables of one sample at a fixed incident energy.
 struct Sample {
     double energy = 0;
-    std::vector<double> visible; ///< Σ hit energies, MeV
-    std::vector<double> depth; ///< energy-weighted mean absorber depth, X0
+    std::vector<double> visible;     ///< Σ hit energies, MeV
+    std::vector<double> depth;       ///< energy-weighted mean absorber depth, X0
     std::vector<double> containment; ///< fraction of visible energy within 2 R_M of the shower's centre
 };
 
-double mean(const std::vector<double>& v)
-{
-    return std::accumulate(v.begin(), v.end(), 0.0) / v.size();
-}
+double mean(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / v.size(); }
 
 double stddev(const std::vector<double>& v)
 {

@@ -14,10 +14,10 @@ class TestTable : public QObject {
     static Table make(std::size_t n)
     {
         Table t;
-        t.columns = {"a", "b", "c"};
-        t.units = {"TeV", "", "GeV"};
+        t.columns = { "a", "b", "c" };
+        t.units = { "TeV", "", "GeV" };
         for (std::size_t i = 0; i < n; ++i) {
-            t.values.insert(t.values.end(), {float(i), float(10 * i), float(100 * i)});
+            t.values.insert(t.values.end(), { float(i), float(10 * i), float(100 * i) });
             t.labels.push_back(static_cast<std::int8_t>(i % 2));
             t.weights.push_back(float(i) + 0.5f);
         }
@@ -28,13 +28,13 @@ private Q_SLOTS:
     void selectColumnsAndRows()
     {
         const Table t = make(10);
-        const Table c = selectColumns(t, {"c", "a"});
-        QVERIFY((c.columns == std::vector<std::string>{"c", "a"}));
-        QVERIFY((c.units == std::vector<std::string>{"GeV", "TeV"}));
+        const Table c = selectColumns(t, { "c", "a" });
+        QVERIFY((c.columns == std::vector<std::string> { "c", "a" }));
+        QVERIFY((c.units == std::vector<std::string> { "GeV", "TeV" }));
         QCOMPARE(c.at(3, 0), 300.f);
         QCOMPARE(c.at(3, 1), 3.f);
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, selectColumns(t, {"nope"}));
-        const Table r = selectRows(t, {7, 2});
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, selectColumns(t, { "nope" }));
+        const Table r = selectRows(t, { 7, 2 });
         QCOMPARE(r.rows(), std::size_t(2));
         QCOMPARE(r.at(0, 1), 70.f);
         QCOMPARE(int(r.labels[0]), 1);
@@ -49,7 +49,7 @@ private Q_SLOTS:
         QCOMPARE(s.validation.rows(), std::size_t(200));
         QCOMPARE(s.test.rows(), std::size_t(100));
         std::set<float> seen;
-        for (const Table* part : {&s.train, &s.validation, &s.test})
+        for (const Table* part : { &s.train, &s.validation, &s.test })
             for (std::size_t i = 0; i < part->rows(); ++i) {
                 seen.insert(part->at(i, 0));
                 QCOMPARE(part->at(i, 1), 10 * part->at(i, 0)); // rows stay whole

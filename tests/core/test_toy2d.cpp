@@ -19,7 +19,7 @@ private Q_SLOTS:
         QVERIFY(a.values == b.values);
         QVERIFY(a.values != c.values);
         QCOMPARE(a.rows(), std::size_t(1000));
-        QVERIFY((a.columns == std::vector<std::string>{"x", "y"}));
+        QVERIFY((a.columns == std::vector<std::string> { "x", "y" }));
     }
 
     void eightGaussiansSitOnTheirCircle()
@@ -46,7 +46,8 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < t.rows(); ++i) {
             const double x = t.at(i, 0), y = t.at(i, 1);
             QVERIFY(x >= -4 && x <= 4 && y >= -4 && y <= 4);
-            const int col = std::min(3, static_cast<int>((x + 4) / 2)), row = std::min(3, static_cast<int>((y + 4) / 2));
+            const int col = std::min(3, static_cast<int>((x + 4) / 2)),
+                      row = std::min(3, static_cast<int>((y + 4) / 2));
             ++counts[row][col];
         }
         for (int r = 0; r < 4; ++r)
@@ -61,7 +62,7 @@ private Q_SLOTS:
     void ringsHaveFourRadii()
     {
         const Table t = generateToy2D(Toy2DShape::Rings, 20000, 3);
-        const double radii[4] = {0.5, 1.25, 2.0, 2.75};
+        const double radii[4] = { 0.5, 1.25, 2.0, 2.75 };
         int far = 0;
         for (std::size_t i = 0; i < t.rows(); ++i) {
             const double r = std::hypot(t.at(i, 0), t.at(i, 1));

@@ -26,8 +26,8 @@ public:
     }
     void reset() override
     {
-        mu = register_parameter("mu", torch::zeros({d}));
-        logSigma = register_parameter("log_sigma", torch::zeros({d}));
+        mu = register_parameter("mu", torch::zeros({ d }));
+        logSigma = register_parameter("log_sigma", torch::zeros({ d }));
     }
     int64_t d;
     torch::Tensor mu, logSigma;
@@ -45,8 +45,8 @@ public:
         m_opt = makeOptimizer(m_net->parameters(), c);
     }
     std::string family() const override { return "test-gaussian"; }
-    nlohmann::json config() const override { return {{"lr", m_lr}}; }
-    ModelShape shape() const override { return {m_net->d, 0}; }
+    nlohmann::json config() const override { return { { "lr", m_lr } }; }
+    ModelShape shape() const override { return { m_net->d, 0 }; }
     torch::Tensor nll(const Batch& b)
     {
         const auto z = (b.x - m_net->mu) / torch::exp(m_net->logSigma);
@@ -63,17 +63,17 @@ public:
         if (clip > 0)
             torch::nn::utils::clip_grad_norm_(m_net->parameters(), clip);
         m_opt->step();
-        return {loss.item<double>(), {{"mean_sigma", torch::exp(m_net->logSigma).mean().item<double>()}}};
+        return { loss.item<double>(), { { "mean_sigma", torch::exp(m_net->logSigma).mean().item<double>() } } };
     }
-    LossReport evaluate(const Batch& b) override { return {nll(b).item<double>(), {}}; }
+    LossReport evaluate(const Batch& b) override { return { nll(b).item<double>(), {} }; }
     SampleOutput sample(int64_t n, const torch::Tensor&, const SampleOptions&) override
     {
         torch::NoGradGuard g;
-        return {m_net->mu + torch::exp(m_net->logSigma) * torch::randn({n, m_net->d}), {}, {}};
+        return { m_net->mu + torch::exp(m_net->logSigma) * torch::randn({ n, m_net->d }), {}, {} };
     }
     std::vector<torch::Tensor> parameters() override { return m_net->parameters(); }
-    std::vector<torch::optim::Optimizer*> optimizers() override { return {m_opt.get()}; }
-    std::vector<std::shared_ptr<torch::nn::Module>> modules() override { return {m_net}; }
+    std::vector<torch::optim::Optimizer*> optimizers() override { return { m_opt.get() }; }
+    std::vector<std::shared_ptr<torch::nn::Module>> modules() override { return { m_net }; }
     std::unique_ptr<GenerativeModel> clone() const override { return std::make_unique<GaussianModel>(m_net->d, m_lr); }
     void to(const torch::Device& d) override { m_net->to(d); }
 
@@ -86,8 +86,8 @@ public:
 TrainingData gaussianData(int64_t n, uint64_t seed)
 {
     torch::manual_seed(seed);
-    const auto x = torch::randn({n, 2}) * torch::tensor({0.5, 2.0}) + torch::tensor({1.0, -3.0});
-    return {x, {}, {}};
+    const auto x = torch::randn({ n, 2 }) * torch::tensor({ 0.5, 2.0 }) + torch::tensor({ 1.0, -3.0 });
+    return { x, {}, {} };
 }
 
 TrainerConfig quick(int64_t epochs)
@@ -126,8 +126,8 @@ private Q_SLOTS:
         QCOMPARE(trainer.fit(train, val), StopReason::Finished);
         // MLE of the training split: its mean and (biased) standard deviation.
         const auto mean = train.x.mean(0), std = train.x.std(0, false);
-        QVERIFY2(torch::allclose(model.m_net->mu, mean, 0, 0.01), qPrintable(QString::number(
-            (model.m_net->mu - mean).abs().max().item<double>())));
+        QVERIFY2(torch::allclose(model.m_net->mu, mean, 0, 0.01),
+            qPrintable(QString::number((model.m_net->mu - mean).abs().max().item<double>())));
         QVERIFY(torch::allclose(torch::exp(model.m_net->logSigma), std, 0, 0.01));
         QCOMPARE(trainer.history().size(), std::size_t(80));
         QVERIFY(trainer.history().back().trainLoss < trainer.history().front().trainLoss);
@@ -162,8 +162,8 @@ private Q_SLOTS:
         const auto trained = model.m_net->mu.clone();
         torch::Tensor inside;
         trainer.withEmaWeights([&] { inside = model.m_net->mu.clone(); });
-        QVERIFY(!torch::equal(inside, trained));                 // EMA weights differ (they lag behind)
-        QVERIFY(torch::equal(model.m_net->mu, trained));         // and the training weights are back
+        QVERIFY(!torch::equal(inside, trained));         // EMA weights differ (they lag behind)
+        QVERIFY(torch::equal(model.m_net->mu, trained)); // and the training weights are back
         QVERIFY((inside - trained).abs().max().item<double>() < 0.5);
     }
 
@@ -259,9 +259,9 @@ private Q_SLOTS:
     void badSettingsAreConfigErrors()
     {
         TrainerConfig c;
-        ConfigReader r(nlohmann::json{{"epochs", 0}}, "trainer config");
+        ConfigReader r(nlohmann::json { { "epochs", 0 } }, "trainer config");
         QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, c.read(r));
-        ConfigReader typo(nlohmann::json{{"epochz", 3}}, "trainer config");
+        ConfigReader typo(nlohmann::json { { "epochz", 3 } }, "trainer config");
         TrainerConfig fresh;
         fresh.read(typo);
         try {

@@ -9,8 +9,8 @@
 #include <QTabWidget>
 #include <QtTest>
 
-using hepgen::studio::GenerateDialog;
 using hepgen::data::GeneratorKind;
+using hepgen::studio::GenerateDialog;
 
 class TestGenerateDialog : public QObject {
     Q_OBJECT

@@ -44,7 +44,7 @@ private Q_SLOTS:
         JobRunner runner;
         QSignalSpy cancelled(&runner, &JobRunner::cancelled);
         QSignalSpy finished(&runner, &JobRunner::finished);
-        std::atomic<bool> entered{false};
+        std::atomic<bool> entered { false };
         bool callbackRan = false;
         runner.start(
             "endless",
@@ -67,9 +67,8 @@ private Q_SLOTS:
     {
         JobRunner runner;
         QSignalSpy failed(&runner, &JobRunner::failed);
-        runner.start("broken", [](const hepgen::JobControl&) {
-            throw hepgen::FormatError("data.h5", "unknown layout.");
-        });
+        runner.start(
+            "broken", [](const hepgen::JobControl&) { throw hepgen::FormatError("data.h5", "unknown layout."); });
         QVERIFY(failed.wait(5000));
         QCOMPARE(failed.first().at(0).toString(), QString("broken"));
         QCOMPARE(failed.first().at(1).toString(), QString("data.h5: unknown layout."));
@@ -78,7 +77,7 @@ private Q_SLOTS:
     void oneJobAtATime()
     {
         JobRunner runner;
-        std::atomic<bool> release{false};
+        std::atomic<bool> release { false };
         QSignalSpy finished(&runner, &JobRunner::finished);
         QVERIFY(runner.start("first", [&release](const hepgen::JobControl&) {
             while (!release)
@@ -94,7 +93,7 @@ private Q_SLOTS:
 
     void destroyingARunningRunnerWaitsForItsWorker()
     {
-        std::atomic<bool> stopped{false};
+        std::atomic<bool> stopped { false };
         {
             JobRunner runner;
             runner.start("long", [&stopped](const hepgen::JobControl& job) {

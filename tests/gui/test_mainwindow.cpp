@@ -72,7 +72,7 @@ private Q_SLOTS:
         QMessageBox* box = visibleError(w);
         QVERIFY(box != nullptr);
         QVERIFY2(box->text().contains("garbage.h5") && box->text().contains("neither an HDF5 file"),
-                 qPrintable(box->text()));
+            qPrintable(box->text()));
         QVERIFY(w.logPanel()->text().contains("garbage.h5"));
         QVERIFY(!w.recentFiles().contains(bad));
     }
@@ -186,7 +186,8 @@ private Q_SLOTS:
         about->trigger();
         QMessageBox* box = w.findChild<QMessageBox*>("aboutDialog");
         QVERIFY(box && box->isVisible());
-        for (const QString& lib : {QString("Qt"), QString("VTK"), QString("LibTorch"), QString("HDF5"), QString(qVersion())})
+        for (const QString& lib :
+            { QString("Qt"), QString("VTK"), QString("LibTorch"), QString("HDF5"), QString(qVersion()) })
             QVERIFY2(box->text().contains(lib), qPrintable(lib));
         box->close();
     }

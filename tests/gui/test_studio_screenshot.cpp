@@ -34,7 +34,7 @@ private Q_SLOTS:
     {
         const QString png = m_dir.filePath("shell.png");
         QString err;
-        QCOMPARE(runStudio({"--screenshot", png, "--view", "showers"}, m_dir.path(), &err), 0);
+        QCOMPARE(runStudio({ "--screenshot", png, "--view", "showers" }, m_dir.path(), &err), 0);
         const QImage img(png);
         QVERIFY2(!img.isNull(), qPrintable(err));
         QVERIFY(img.width() >= 800 && img.height() >= 500);
@@ -48,14 +48,14 @@ private Q_SLOTS:
         f.write("not hdf5 at all");
         f.close();
         const QString png = m_dir.filePath("error.png");
-        QCOMPARE(runStudio({bad, "--screenshot", png}, m_dir.path()), 0);
+        QCOMPARE(runStudio({ bad, "--screenshot", png }, m_dir.path()), 0);
         QVERIFY(!QImage(png).isNull());
     }
 
     void unknownViewIsRefused()
     {
         QString err;
-        QCOMPARE(runStudio({"--view", "nowhere", "--screenshot", m_dir.filePath("x.png")}, m_dir.path(), &err), 2);
+        QCOMPARE(runStudio({ "--view", "nowhere", "--screenshot", m_dir.filePath("x.png") }, m_dir.path(), &err), 2);
         QVERIFY(err.contains("unknown workspace 'nowhere'"));
     }
 };

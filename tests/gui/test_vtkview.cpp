@@ -9,12 +9,12 @@
 #include <vtkActor.h>
 #include <vtkCamera.h>
 #include <vtkNew.h>
+#include <vtkPointData.h>
 #include <vtkPointGaussianMapper.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkRenderer.h>
 #include <vtkUnsignedCharArray.h>
-#include <vtkPointData.h>
 
 using hepgen::widgets::VtkView;
 
@@ -55,7 +55,7 @@ private Q_SLOTS:
         vtkNew<vtkUnsignedCharArray> colors;
         colors->SetNumberOfComponents(3);
         colors->SetName("colors");
-        const unsigned char red[3] = {255, 0, 0}, green[3] = {0, 255, 0};
+        const unsigned char red[3] = { 255, 0, 0 }, green[3] = { 0, 255, 0 };
         colors->InsertNextTypedTuple(red);
         colors->InsertNextTypedTuple(green);
         vtkNew<vtkPolyData> cloud;
@@ -94,9 +94,10 @@ private Q_SLOTS:
         QVERIFY2(anyNear(img, cx + ppu, cy, 3, isGreen), "green point missing at x = +1");
         QVERIFY2(!anyNear(img, cx + ppu, cy, 3, isRed), "red drawn on the wrong side (x mirrored?)");
         // Background at the centre, corners, and above/below the points.
-        for (QPoint p : {QPoint(cx, cy), QPoint(5, 5), QPoint(img.width() - 5, img.height() - 5),
-                         QPoint(cx - ppu, cy - ppu / 2), QPoint(cx + ppu, cy + ppu / 2)})
-            QVERIFY2(isBackground(img.pixel(p)), qPrintable(QString("expected background at %1,%2").arg(p.x()).arg(p.y())));
+        for (QPoint p : { QPoint(cx, cy), QPoint(5, 5), QPoint(img.width() - 5, img.height() - 5),
+                 QPoint(cx - ppu, cy - ppu / 2), QPoint(cx + ppu, cy + ppu / 2) })
+            QVERIFY2(
+                isBackground(img.pixel(p)), qPrintable(QString("expected background at %1,%2").arg(p.x()).arg(p.y())));
     }
 
     void resizeKeepsRendering()

@@ -54,10 +54,7 @@ namespace detail {
 torch::Tensor affineLogScale(const torch::Tensor& raw, AffineScale kind, double tanhBound);
 
 /// Number of network outputs per transformed feature that a spline with `bins` bins needs (3K - 1).
-inline int64_t splineParamsPerFeature(int64_t bins)
-{
-    return 3 * bins - 1;
-}
+inline int64_t splineParamsPerFeature(int64_t bins) { return 3 * bins - 1; }
 
 /// Applies the spline to x (N, d) with packed parameters (N, d, 3K - 1) = [widths | heights |
 /// interior derivatives]; logAbsDet summed over features (N).

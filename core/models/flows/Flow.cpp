@@ -187,9 +187,6 @@ torch::Tensor FlowImpl::sample(int64_t n, const torch::Tensor& context)
     return inverseWithLogDet(z, context).outputs;
 }
 
-Flow makeFlow(const FlowOptions& o)
-{
-    return Flow(o);
-}
+Flow makeFlow(const FlowOptions& o) { return Flow(o); }
 
 } // namespace hepgen::models::flows

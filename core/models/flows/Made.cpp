@@ -21,7 +21,8 @@ torch::Tensor degreeMask(const std::vector<int64_t>& outDegrees, const std::vect
 /// x = 0 each pass of `step` (elementwise inverse given the network evaluated at the current x)
 /// fixes one more feature; after D passes x is exact and the last pass's log-determinant is the
 /// one at the final x.
-template <class Step> FlowResult autoregressiveInverse(const torch::Tensor& z, int64_t features, Step&& step)
+template <class Step>
+FlowResult autoregressiveInverse(const torch::Tensor& z, int64_t features, Step&& step)
 {
     FlowResult r { torch::zeros_like(z), {} };
     for (int64_t d = 0; d < features; ++d)

@@ -58,7 +58,7 @@ public:
     const std::vector<int64_t>& hiddenDegrees(size_t layer) const { return m_hiddenDegrees.at(layer); }
 
     MadeOptions options;
-    std::vector<MaskedLinear> layers; ///< hidden layers then the output layer
+    std::vector<MaskedLinear> layers;           ///< hidden layers then the output layer
     torch::nn::Linear contextLayer { nullptr }; ///< context -> first hidden layer (null when unconditional)
 
 private:

@@ -81,7 +81,7 @@ SplineResult rationalQuadraticSpline(const torch::Tensor& inputs, const torch::T
         minBinHeight, minDerivative);
     const int64_t k = unnormalizedWidths.size(-1);
 
-    const auto cumWidths = knots(unnormalizedWidths, minBinWidth, tailBound); // x_0..x_K
+    const auto cumWidths = knots(unnormalizedWidths, minBinWidth, tailBound);    // x_0..x_K
     const auto cumHeights = knots(unnormalizedHeights, minBinHeight, tailBound); // y_0..y_K
     const auto widths = cumWidths.narrow(-1, 1, k) - cumWidths.narrow(-1, 0, k);
     const auto heights = cumHeights.narrow(-1, 1, k) - cumHeights.narrow(-1, 0, k);
