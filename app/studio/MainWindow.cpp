@@ -50,7 +50,8 @@ constexpr WorkspaceInfo kWorkspaces[] = {
     { "train", "Model lab",
         "Train GANs, VAEs, normalizing flows, diffusion and flow-matching models interactively and watch losses and "
         "samples evolve.",
-        "Arrives with the model-lab work (issue #4)." },
+        "The interactive workspace arrives with the model-lab work (issue #4). Training already runs headless: "
+        "hepgen train --model flow-rqs --data FILE -o RUN_DIR, then hepgen sample --run RUN_DIR." },
     { "showers", "Showers",
         "Generate calorimeter showers as 3D point clouds and scrub through the diffusion trajectory from noise to "
         "shower.",
