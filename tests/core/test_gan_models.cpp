@@ -6,6 +6,8 @@
 #include "core/models/GenerativeModel.h"
 #include "core/util/Error.h"
 
+#include "TensorTestSupport.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -60,23 +62,8 @@ void fit(GenerativeModel& model, const torch::Tensor& x, const torch::Tensor& c,
     }
 }
 
-bool sameTensors(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (!torch::equal(a[i], b[i]))
-            return false;
-    return true;
-}
-
-std::vector<torch::Tensor> copies(const std::vector<torch::Tensor>& v)
-{
-    std::vector<torch::Tensor> out;
-    for (const auto& t : v)
-        out.push_back(t.detach().clone());
-    return out;
-}
+using hepgen::test::copies;
+using hepgen::test::sameTensors;
 
 } // namespace
 

@@ -9,6 +9,8 @@
 #include "core/models/VaeModel.h"
 #include "core/util/Error.h"
 
+#include "TensorTestSupport.h"
+
 #include <QtTest>
 
 #include <cmath>
@@ -85,23 +87,8 @@ double fit(GenerativeModel& model, const torch::Tensor& x, const torch::Tensor& 
     return last;
 }
 
-bool sameTensors(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (!torch::equal(a[i], b[i]))
-            return false;
-    return true;
-}
-
-std::vector<torch::Tensor> copies(const std::vector<torch::Tensor>& v)
-{
-    std::vector<torch::Tensor> out;
-    for (const auto& t : v)
-        out.push_back(t.detach().clone());
-    return out;
-}
+using hepgen::test::copies;
+using hepgen::test::sameTensors;
 
 } // namespace
 
