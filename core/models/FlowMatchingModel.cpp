@@ -61,6 +61,24 @@ FlowMatchingModel::FlowMatchingModel(const ModelShape& shape, const FlowMatching
 {
 }
 
+std::vector<DiagnosticInfo> FlowMatchingModel::diagnostics() const
+{
+    auto list = GenerativeModel::diagnostics();
+    list.push_back({ "flow", "-v(x, t)", DiagnosticInfo::Kind::Vector, true });
+    return list;
+}
+
+torch::Tensor FlowMatchingModel::diagnostic(
+    const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double time)
+{
+    if (name != "flow")
+        return GenerativeModel::diagnostic(name, x, context, time);
+    const auto ctx = samplingContext(x.size(0), context);
+    torch::NoGradGuard noGrad;
+    const EvalModeGuard eval(*m_net);
+    return -velocity(x.to(torch::kFloat32), torch::full({ x.size(0) }, time, x.options().dtype(torch::kFloat32)), ctx);
+}
+
 torch::Tensor FlowMatchingModel::velocity(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context)
 {
     return m_net->forward(x, t, context);

@@ -39,6 +39,11 @@ public:
     /// ConfigError for an unknown sampler (listing euler, heun, rk4), a bad context or n < 1; Cancelled when stopped.
     SampleOutput sample(int64_t n, const torch::Tensor& context, const SampleOptions& options) override;
 
+    /// "flow": -v(x, t), the direction sampling moves x at time t (towards the data; t = 1 is noise).
+    std::vector<DiagnosticInfo> diagnostics() const override;
+    torch::Tensor diagnostic(
+        const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double time) override;
+
     /// The velocity field v(x, t), x (N, D), t (N), context (N, C) or undefined.
     torch::Tensor velocity(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context);
 

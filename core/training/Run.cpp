@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
+#include <tuple>
 
 namespace hepgen::training {
 
@@ -23,8 +24,7 @@ torch::Tensor columnsTensor(const hepgen::data::Table& t, const std::vector<std:
 
 } // namespace
 
-std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table, const JobControl& job,
-    const Trainer::EpochCallback& onEpoch)
+PreparedRun prepareRun(const RunRequest& request, const hepgen::data::Table& table)
 {
     hepgen::models::ConfigReader reader(request.config, "run config");
     nlohmann::json modelConfig = nlohmann::json::object(), trainerConfig = nlohmann::json::object();
@@ -37,7 +37,8 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
     reader.read("logit_margin", margin);
     reader.rejectUnknownKeys();
 
-    Run run;
+    PreparedRun prepared;
+    Run& run = prepared.run;
     run.contextColumns = request.context;
     run.columns = request.columns;
     if (run.columns.empty())
@@ -79,7 +80,7 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
     torch::manual_seed(trainer.seed); // network initialisation
     run.model = hepgen::models::makeModel(request.family, shape, modelConfig);
     run.trainer = std::make_unique<Trainer>(*run.model, trainer);
-    const auto [train, validation] = splitTrainValidation(all, trainer.validationFraction, trainer.seed);
+    std::tie(prepared.train, prepared.validation) = splitTrainValidation(all, trainer.validationFraction, trainer.seed);
 
     // Record the data side first: saveCheckpoint() keeps the "data" entry of an existing config.json.
     namespace fs = std::filesystem;
@@ -92,10 +93,17 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
     if (run.conditional())
         data["context_preprocessing"] = run.context.toJson();
     std::ofstream(fs::path(request.outputDir) / "config.json") << nlohmann::json { { "data", data } }.dump(2) << "\n";
+    return prepared;
+}
 
+std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table, const JobControl& job,
+    const Trainer::EpochCallback& onEpoch)
+{
+    PreparedRun prepared = prepareRun(request, table);
+    Run& run = prepared.run;
     StopReason reason = StopReason::Finished;
     try {
-        reason = run.trainer->fit(train, validation, job, [&](const EpochMetrics& m) {
+        reason = run.trainer->fit(prepared.train, prepared.validation, job, [&](const EpochMetrics& m) {
             run.trainer->saveCheckpoint(request.outputDir);
             if (onEpoch)
                 onEpoch(m);
@@ -105,7 +113,7 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
         throw;
     }
     run.trainer->saveCheckpoint(request.outputDir);
-    return { std::move(run), reason };
+    return { std::move(prepared.run), reason };
 }
 
 Run loadRun(const std::string& dir)

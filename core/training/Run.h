@@ -33,6 +33,18 @@ struct Run {
     bool conditional() const { return !contextColumns.empty(); }
 };
 
+/// A run ready to train: the model (freshly initialised from the trainer seed), its trainer, the fitted
+/// preprocessing, and the preprocessed training and validation data.
+struct PreparedRun {
+    Run run;
+    TrainingData train, validation;
+};
+
+/// Reads the request, picks and checks the columns, fits the preprocessing, builds the model and splits
+/// the data; writes the data section of config.json into request.outputDir (created). Throws ConfigError
+/// for bad columns/config or non-finite values, FileError when the directory cannot be created.
+PreparedRun prepareRun(const RunRequest& request, const hepgen::data::Table& table);
+
 /// Trains on `table` and writes the run directory (checkpoint after every epoch, so a stopped run
 /// keeps its last finished epoch). Returns the run and how it ended. Throws ConfigError for bad
 /// columns/config, NumericError when training diverges (after saving the last good weights).
