@@ -55,6 +55,8 @@ SampleView::SampleView(QWidget* parent)
     m_reference = scatter(p, QColor(150, 150, 150, 110), 3, tr("data"));
     m_samples = scatter(p, QColor(31, 119, 180, 170), 3.5, tr("samples"));
     p->legend->setVisible(true);
+    p->legend->setBrush(QColor(255, 255, 255, 170)); // the points stay visible under it
+    p->legend->setBorderPen(Qt::NoPen);
     p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     setAxisLabels(QStringLiteral("x"), {}, QStringLiteral("y"), {});
 }
@@ -179,7 +181,7 @@ void SampleView::setField(const hepgen::training::LabField* field)
     } else if (field && field->kind == Kind::Reconstruction && !field->values.empty()) {
         auto* lines = new QCPCurve(p->xAxis, p->yAxis);
         lines->setName(QString::fromStdString(field->label));
-        lines->setPen(QPen(QColor(214, 39, 40, 150), 1));
+        lines->setPen(QPen(QColor(214, 39, 40, 220), 1.3));
         QVector<double> t, x, y;
         for (std::size_t k = 0; k + 3 < field->values.size(); k += 4) {
             const double ax = field->values[k], ay = field->values[k + 1];

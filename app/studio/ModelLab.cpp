@@ -334,6 +334,8 @@ void ModelLab::setDataset(std::shared_ptr<const hepgen::data::Dataset> dataset)
     }
 }
 
+qint64 ModelLab::totalSteps() const { return m_session ? m_session->totalSteps() : 0; }
+
 bool ModelLab::setFamily(const QString& family)
 {
     const int i = m_family->findData(family);
@@ -504,6 +506,7 @@ bool ModelLab::launch(qint64 untilStepOffset)
         m_step = 0;
         m_lossView->clear();
         m_lossView->showMessage(tr("Waiting for the first epoch"));
+        m_trajectory->setRange(0, 0);
         const QString xName = QString::fromStdString(request.columns.size() >= 2 ? request.columns[0] : "x");
         const QString yName = QString::fromStdString(request.columns.size() >= 2 ? request.columns[1] : "y");
         const auto grid = gridAround(reference);
@@ -666,10 +669,15 @@ void ModelLab::showFrame(const LabFrame& frame)
 
     const int frames = static_cast<int>(frame.xt.size());
     m_trajectory->setEnabled(frames > 1);
+    if (frames <= 1)
+        for (auto* view : { m_xtView, m_x0View })
+            view->showMessage(tr("%1 samples in one pass: no trajectory").arg(m_current.family));
     {
+        // A slider at the end follows new frames to their end; one the user parked elsewhere stays there.
         const QSignalBlocker block(m_trajectory);
+        const bool atEnd = m_trajectory->value() >= m_trajectory->maximum();
         m_trajectory->setRange(0, std::max(0, frames - 1));
-        if (!m_play->isChecked())
+        if (atEnd && !m_play->isChecked())
             m_trajectory->setValue(std::max(0, frames - 1));
     }
     showTrajectoryFrame(m_trajectory->value());

@@ -69,6 +69,8 @@ public:
     bool setDataSource(const QString& source);
     State state() const { return m_state; }
     qint64 currentStep() const { return m_step; }
+    /// Optimiser steps the current run is configured for (0 before the run exists).
+    qint64 totalSteps() const;
     /// Frames drawn so far (a frame = samples and diagnostics of one snapshot).
     int framesShown() const { return m_framesShown; }
     /// Moves the trajectory slider (for tests and screenshots); returns the frames recorded.

@@ -258,33 +258,51 @@ private Q_SLOTS:
         QVERIFY(!other.loadRun(m_dir.filePath("no-such-run")) || waitFor([&] { return !m_jobs->isRunning(); }, 10000));
     }
 
+    void screenshotsMidTraining_data()
+    {
+        QTest::addColumn<QString>("family");
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<int>("epochs");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("wgan-gp") << "wgan-gp"
+                                 << "8gaussians" << 25 << "critic";
+        QTest::newRow("flow-rqs") << "flow-rqs"
+                                  << "moons" << 6 << "log_density";
+        QTest::newRow("ddpm") << "ddpm"
+                              << "8gaussians" << 12 << "";
+        QTest::newRow("cfm") << "cfm"
+                             << "8gaussians" << 8 << "flow";
+        QTest::newRow("vae") << "vae"
+                             << "moons" << 8 << "reconstruction";
+    }
+
     void screenshotsMidTraining()
     {
         const QByteArray dir = qgetenv("HEPGEN_SCREENSHOT_DIR");
         if (dir.isEmpty())
             QSKIP("set HEPGEN_SCREENSHOT_DIR to write the Model lab screenshots");
-        for (const auto& [family, source, epochs] : { std::tuple { "wgan-gp", "8gaussians", 20 },
-                 std::tuple { "flow-rqs", "moons", 8 }, std::tuple { "ddpm", "8gaussians", 20 },
-                 std::tuple { "cfm", "8gaussians", 10 }, std::tuple { "vae", "moons", 10 } }) {
-            hepgen::studio::MainWindow w;
-            w.resize(1600, 1000);
-            w.show();
-            w.setWorkspace("train");
-            ModelLab& lab = *w.modelLab();
-            lab.setDataSource(source);
-            QVERIFY(lab.setFamily(family));
-            auto* trainer = lab.findChildren<hepgen::widgets::ConfigForm*>()[1];
-            trainer->setValue("epochs", epochs);
-            QVERIFY(lab.start());
-            QVERIFY(
-                waitFor([&] { return lab.state() == ModelLab::State::Finished && !w.jobs()->isRunning(); }, 300000));
-            if (QString(family) == "ddpm" || QString(family) == "cfm") {
-                const int frames = lab.showTrajectoryStep(0);
-                lab.showTrajectoryStep(frames / 2);
-            }
-            QTest::qWait(200);
-            QVERIFY(w.screenshot().save(QDir(dir).filePath(QString("modellab-%1.png").arg(family))));
-        }
+        QFETCH(QString, family);
+        QFETCH(QString, source);
+        QFETCH(int, epochs);
+        hepgen::studio::MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        w.setWorkspace("train");
+        ModelLab& lab = *w.modelLab();
+        lab.setDataSource(source);
+        QVERIFY(lab.setFamily(family));
+        lab.findChildren<hepgen::widgets::ConfigForm*>()[1]->setValue("epochs", epochs);
+        QVERIFY(lab.start());
+        // Mid-training: at two thirds of the configured steps, with a fresh frame drawn.
+        QVERIFY(waitFor([&] { return lab.totalSteps() > 0 && 3 * lab.currentStep() >= 2 * lab.totalSteps(); }, 600000));
+        const int drawn = lab.framesShown();
+        QVERIFY(waitFor([&] { return lab.framesShown() > drawn; }, 60000));
+        const int frames = lab.showTrajectoryStep(0);
+        lab.showTrajectoryStep(frames / 3);
+        QTest::qWait(100);
+        QVERIFY(w.screenshot().save(QDir(dir).filePath(QString("modellab-%1.png").arg(family))));
+        lab.stop();
+        QVERIFY(waitFor([&] { return lab.state() == ModelLab::State::Finished && !w.jobs()->isRunning(); }, 60000));
     }
 };
 
