@@ -2,6 +2,7 @@
 
 #include "core/util/Error.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <fmt/format.h>
@@ -69,14 +70,23 @@ std::array<double, 2> rings(Rng& rng)
     return { r * std::cos(a) + noise(rng), r * std::sin(a) + noise(rng) };
 }
 
+struct Component {
+    double weight, mx, my, sx, sy, rho;
+};
+constexpr std::array<Component, 5> kMixture { { { 0.30, -1.5, -1.0, 0.60, 0.30, 0.5 },
+    { 0.25, 1.5, 1.5, 0.40, 0.70, -0.3 }, { 0.20, 0.0, 2.2, 0.80, 0.25, 0.0 }, { 0.15, 2.0, -1.8, 0.30, 0.30, 0.0 },
+    { 0.10, -2.5, 1.5, 0.25, 0.50, 0.7 } } };
+
+/// log of the bivariate normal density with means, standard deviations and correlation of `c`.
+double logNormal2D(const Component& c, double x, double y)
+{
+    const double u = (x - c.mx) / c.sx, v = (y - c.my) / c.sy, r2 = 1.0 - c.rho * c.rho;
+    return -(u * u - 2 * c.rho * u * v + v * v) / (2 * r2) - std::log(2 * kPi * c.sx * c.sy * std::sqrt(r2));
+}
+
 std::array<double, 2> mixture(Rng& rng)
 {
-    struct Component {
-        double weight, mx, my, sx, sy, rho;
-    };
-    constexpr std::array<Component, 5> comps { { { 0.30, -1.5, -1.0, 0.60, 0.30, 0.5 },
-        { 0.25, 1.5, 1.5, 0.40, 0.70, -0.3 }, { 0.20, 0.0, 2.2, 0.80, 0.25, 0.0 }, { 0.15, 2.0, -1.8, 0.30, 0.30, 0.0 },
-        { 0.10, -2.5, 1.5, 0.25, 0.50, 0.7 } } };
+    const auto& comps = kMixture;
     std::array<double, 5> w {};
     for (std::size_t i = 0; i < comps.size(); ++i)
         w[i] = comps[i].weight;
@@ -134,6 +144,35 @@ Table generateToy2D(Toy2DShape shape, std::size_t n, std::uint64_t seed)
         t.values[2 * i + 1] = static_cast<float>(p[1]);
     }
     return t;
+}
+
+bool toy2DHasDensity(Toy2DShape shape) { return shape == Toy2DShape::EightGaussians || shape == Toy2DShape::Mixture; }
+
+std::vector<double> toy2DLogDensity(Toy2DShape shape, const std::vector<std::array<double, 2>>& points)
+{
+    if (!toy2DHasDensity(shape))
+        throw ConfigError(fmt::format("The 2D toy '{}' has no closed-form density.", toy2DShapeName(shape)));
+    std::vector<Component> comps(kMixture.begin(), kMixture.end());
+    if (shape == Toy2DShape::EightGaussians) {
+        comps.clear();
+        for (int k = 0; k < 8; ++k)
+            comps.push_back(
+                { 1.0 / 8.0, 2.0 * std::cos(2.0 * kPi * k / 8.0), 2.0 * std::sin(2.0 * kPi * k / 8.0), 0.2, 0.2, 0.0 });
+    }
+    std::vector<double> out;
+    out.reserve(points.size());
+    for (const auto& p : points) {
+        // log sum_k w_k N_k(p), summed stably around the largest term.
+        std::vector<double> terms;
+        for (const auto& c : comps)
+            terms.push_back(std::log(c.weight) + logNormal2D(c, p[0], p[1]));
+        const double top = *std::max_element(terms.begin(), terms.end());
+        double sum = 0.0;
+        for (double t : terms)
+            sum += std::exp(t - top);
+        out.push_back(top + std::log(sum));
+    }
+    return out;
 }
 
 } // namespace hepgen::data

@@ -3,6 +3,7 @@
 // Gaussian mixture. Deterministic for a given seed.
 #include "core/data/Table.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,5 +24,11 @@ std::vector<std::string> toy2DShapeNames();
 /// Rings: 4 concentric circles of radii 0.5, 1.25, 2, 2.75 (area-weighted), noise 0.08.
 /// Mixture: 5 anisotropic Gaussians with fixed means, covariances and weights.
 Table generateToy2D(Toy2DShape shape, std::size_t n, std::uint64_t seed);
+
+/// Whether toy2DLogDensity() knows the shape's density: 8 Gaussians and the Gaussian mixture.
+bool toy2DHasDensity(Toy2DShape shape);
+/// The exact log-density of the toy at each (x, y), for likelihood tests and density maps. Throws
+/// ConfigError for a shape without a closed form (moons, checkerboard, rings).
+std::vector<double> toy2DLogDensity(Toy2DShape shape, const std::vector<std::array<double, 2>>& points);
 
 } // namespace hepgen::data

@@ -19,6 +19,7 @@ DdpmConfig DdpmConfig::fromJson(const nlohmann::json& json)
     r.read("timesteps", c.timesteps);
     r.read("beta_start", c.betaStart);
     r.read("beta_end", c.betaEnd);
+    r.read("min_alpha_bar", c.minAlphaBar);
     r.read("sampler", c.sampler);
     r.read("sample_steps", c.sampleSteps);
     r.read("eta", c.eta);
@@ -29,6 +30,7 @@ DdpmConfig DdpmConfig::fromJson(const nlohmann::json& json)
     require(c.timesteps >= 1, what, "timesteps", "at least 1", c.timesteps);
     require(c.betaStart > 0 && c.betaStart < c.betaEnd && c.betaEnd < 1, what, "beta_start/beta_end",
         "0 < beta_start < beta_end < 1", nlohmann::json::array({ c.betaStart, c.betaEnd }));
+    require(c.minAlphaBar >= 0 && c.minAlphaBar < 0.1, what, "min_alpha_bar", "in [0, 0.1)", c.minAlphaBar);
     require(c.sampler == "ddpm" || c.sampler == "ddim", what, "sampler", "ddpm or ddim", c.sampler);
     require(
         c.sampleSteps >= 1 && c.sampleSteps <= c.timesteps, what, "sample_steps", "in [1, timesteps]", c.sampleSteps);
@@ -45,6 +47,7 @@ nlohmann::json DdpmConfig::toJson() const
     j["timesteps"] = timesteps;
     j["beta_start"] = betaStart;
     j["beta_end"] = betaEnd;
+    j["min_alpha_bar"] = minAlphaBar;
     j["sampler"] = sampler;
     j["sample_steps"] = sampleSteps;
     j["eta"] = eta;
@@ -59,7 +62,8 @@ smp::NoiseScheduleOptions DdpmConfig::scheduleOptions() const
         .steps(timesteps)
         .kind(schedule == "cosine" ? smp::BetaSchedule::Cosine : smp::BetaSchedule::Linear)
         .betaStart(betaStart)
-        .betaEnd(betaEnd);
+        .betaEnd(betaEnd)
+        .minAlphaBar(minAlphaBar);
 }
 
 DdpmModel::DdpmModel(const ModelShape& shape, const nlohmann::json& config)

@@ -9,15 +9,17 @@ namespace hepgen::models {
 
 /// Every setting of the ddpm family; JSON keys in brackets.
 struct DdpmConfig {
-    TimeNetworkConfig network;       ///< [hidden, activation, time_embedding, time_scale, residual]
-    std::string schedule = "linear"; ///< [schedule] linear | cosine
-    int64_t timesteps = 1000;        ///< [timesteps] T
-    double betaStart = 1e-4;         ///< [beta_start] linear schedule, for T = 1000 (scaled by 1000/T)
-    double betaEnd = 0.02;           ///< [beta_end]
-    std::string sampler = "ddpm";    ///< [sampler] ddpm (all T steps) | ddim
-    int64_t sampleSteps = 50;        ///< [sample_steps] DDIM steps S (1 <= S <= T)
-    double eta = 0.0;                ///< [eta] DDIM stochasticity in [0, 1]
-    std::string variance = "beta";   ///< [variance] DDPM sampler's sigma_t^2: beta | beta_tilde
+    TimeNetworkConfig network; ///< [hidden, activation, time_embedding, time_scale, residual]
+    std::string schedule
+        = "cosine";           ///< [schedule] cosine | linear (cosine: AUC 0.56 vs 0.71 after 4000 steps on 8 Gaussians)
+    int64_t timesteps = 1000; ///< [timesteps] T
+    double betaStart = 1e-4;  ///< [beta_start] linear schedule, for T = 1000 (scaled by 1000/T)
+    double betaEnd = 0.02;    ///< [beta_end]
+    double minAlphaBar = 1e-4;     ///< [min_alpha_bar] floor on alphaBar_t (NoiseScheduleOptions::minAlphaBar; 0: off)
+    std::string sampler = "ddpm";  ///< [sampler] ddpm (all T steps) | ddim
+    int64_t sampleSteps = 50;      ///< [sample_steps] DDIM steps S (1 <= S <= T)
+    double eta = 0.0;              ///< [eta] DDIM stochasticity in [0, 1]
+    std::string variance = "beta"; ///< [variance] DDPM sampler's sigma_t^2: beta | beta_tilde
     OptimizerConfig optimizer = timeModelOptimizerDefaults(); ///< [optimizer, lr, weight_decay, beta1, beta2]
 
     /// Defaults overridden by `json`; ConfigError for unknown keys, wrong types or invalid values.

@@ -59,6 +59,15 @@ NoiseSchedule::NoiseSchedule(const NoiseScheduleOptions& options)
         const auto f = cosineF(u, s);
         m_betas = (1.0 - f.slice(0, 1) / f.slice(0, 0, T)).clamp(0.0, options.maxBeta());
     }
+    const double floor = options.minAlphaBar();
+    if (!(floor >= 0.0 && floor < 1.0))
+        throw ConfigError(fmt::format("The alphaBar floor must lie in [0, 1), got {}.", floor));
+    if (floor > 0.0) {
+        // alphaBar' = m + (1 - m) alphaBar stays decreasing; the betas follow from consecutive ratios, so
+        // alphaBar' = prod(1 - beta') still holds exactly.
+        const auto floored = floor + (1.0 - floor) * torch::cumprod(1.0 - m_betas, 0);
+        m_betas = 1.0 - floored / torch::cat({ torch::ones({ 1 }, kDoubleCpu), floored.slice(0, 0, T - 1) });
+    }
     m_alphas = 1.0 - m_betas;
     m_alphaBars = torch::cumprod(m_alphas, 0);
     m_alphaBarsPrev = torch::cat({ torch::ones({ 1 }, kDoubleCpu), m_alphaBars.slice(0, 0, T - 1) });

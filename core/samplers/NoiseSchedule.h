@@ -39,6 +39,11 @@ struct NoiseScheduleOptions {
     /// Cosine schedule: offset s and the clip on beta (Nichol & Dhariwal 2021, Sec. 3.2).
     TORCH_ARG(double, cosineOffset) = 0.008;
     TORCH_ARG(double, maxBeta) = 0.999;
+    /// Floor on alphaBar (0: off). With a floor m > 0 the schedule's alphaBar_t becomes m + (1 - m) alphaBar_t
+    /// (and beta_t = 1 - alphaBar_t / alphaBar_{t-1} follows), so sqrt(alphaBar_T) no longer vanishes: the cosine
+    /// schedule's last alphaBar is ~2e-9, and the x0 = (x_t - sqrt(1 - alphaBar_t) eps) / sqrt(alphaBar_t) of the
+    /// first DDIM step then multiplies the network's error by ~2e4 (samples explode).
+    TORCH_ARG(double, minAlphaBar) = 0.0;
 };
 
 /// q(x_{t-1} | x_t, x_0) = N(mean, variance I) (Ho et al. 2020, eqs. 6-7).
@@ -54,7 +59,7 @@ struct Posterior {
 class NoiseSchedule {
 public:
     /// Builds the tables. Throws hepgen::ConfigError for steps < 1, a non-increasing linear range or
-    /// betas outside (0, 1), a negative cosine offset, or maxBeta outside (0, 1).
+    /// betas outside (0, 1), a negative cosine offset, maxBeta outside (0, 1) or minAlphaBar outside [0, 1).
     explicit NoiseSchedule(const NoiseScheduleOptions& options = {});
 
     const NoiseScheduleOptions& options() const { return m_options; }

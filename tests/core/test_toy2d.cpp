@@ -97,6 +97,44 @@ private Q_SLOTS:
         QVERIFY2(std::abs(inside / 40000.0 - expected) < 0.006, qPrintable(QString::number(inside / 40000.0)));
     }
 
+    void knownDensitiesAreNormalisedAndFitTheSamples_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::newRow("8gaussians") << "8gaussians";
+        QTest::newRow("mixture") << "mixture";
+    }
+    void knownDensitiesAreNormalisedAndFitTheSamples()
+    {
+        QFETCH(QString, shape);
+        const auto s = parseToy2DShape(shape.toStdString());
+        QVERIFY(toy2DHasDensity(s));
+        // The density integrates to 1 (midpoint rule on [-6, 6]^2, step 0.02) ...
+        std::vector<std::array<double, 2>> grid;
+        const double h = 0.02;
+        for (double x = -6 + h / 2; x < 6; x += h)
+            for (double y = -6 + h / 2; y < 6; y += h)
+                grid.push_back({ x, y });
+        const auto logDensity = toy2DLogDensity(s, grid);
+        double integral = 0;
+        for (double lp : logDensity)
+            integral += std::exp(lp) * h * h;
+        QVERIFY2(std::abs(integral - 1) < 1e-3, qPrintable(QString::number(integral)));
+        // ... and is the one the generator draws from: the fraction of samples in a box equals its integral.
+        const auto t = generateToy2D(s, 200000, 5);
+        std::size_t inside = 0;
+        for (std::size_t i = 0; i < t.rows(); ++i)
+            inside += t.at(i, 0) > 0 && t.at(i, 1) > 0.5;
+        double boxIntegral = 0;
+        for (std::size_t i = 0; i < grid.size(); ++i)
+            if (grid[i][0] > 0 && grid[i][1] > 0.5)
+                boxIntegral += std::exp(logDensity[i]) * h * h;
+        const double fraction = static_cast<double>(inside) / 200000.0;
+        QVERIFY2(
+            std::abs(fraction - boxIntegral) < 0.005, qPrintable(QString("%1 vs %2").arg(fraction).arg(boxIntegral)));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, toy2DLogDensity(Toy2DShape::Moons, grid));
+        QVERIFY(!toy2DHasDensity(Toy2DShape::Rings));
+    }
+
     void unknownShapeIsAConfigError()
     {
         QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, parseToy2DShape("banana"));
