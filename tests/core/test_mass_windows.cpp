@@ -51,11 +51,13 @@ private Q_SLOTS:
         QTest::addColumn<int>("bandRegion");
         // Bands of 0.2 TeV around SR [3.3, 3.7): SB = [3.1, 3.3) ∪ [3.7, 3.9).
         QTest::newRow("far below") << 2.0 << int(Region::Sideband) << int(Region::Outside);
-        QTest::newRow("band low edge") << 3.1 << int(Region::Sideband) << int(Region::Sideband);
+        QTest::newRow("below the bands") << 3.05 << int(Region::Sideband) << int(Region::Outside);
+        QTest::newRow("in the low band") << 3.15 << int(Region::Sideband) << int(Region::Sideband);
         QTest::newRow("SR low edge") << 3.3 << int(Region::Signal) << int(Region::Signal);
         QTest::newRow("inside SR") << 3.5 << int(Region::Signal) << int(Region::Signal);
         QTest::newRow("SR high edge") << 3.7 << int(Region::Sideband) << int(Region::Sideband);
-        QTest::newRow("band high edge") << 3.9 << int(Region::Sideband) << int(Region::Outside);
+        QTest::newRow("in the high band") << 3.85 << int(Region::Sideband) << int(Region::Sideband);
+        QTest::newRow("above the bands") << 3.95 << int(Region::Sideband) << int(Region::Outside);
     }
     void regions()
     {
