@@ -27,6 +27,8 @@ struct HuntOptions {
     std::vector<double> sr, sb;
     std::optional<uint64_t> seed;
     std::optional<int64_t> folds;
+    std::optional<std::size_t> signal;
+    std::optional<double> sOverB;
     bool json = false, bumpHunt = false;
 };
 
@@ -70,6 +72,10 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
         ->expected(2);
     hunt->add_option("--seed", o->seed, "Seed (default 1)");
     hunt->add_option("--folds", o->folds, "k of the k-fold over the SR data (default 5)");
+    hunt->add_option("--signal", o->signal,
+        "Re-inject this many of the file's own signal events (labelled data; drawn with --seed)");
+    hunt->add_option("--s-over-b", o->sOverB, "Re-inject the file's own signal to this S/B in the SR instead")
+        ->excludes("--signal");
     hunt->add_option("--config", o->config, "JSON with further hunt settings (bdt, mlp, density, oversampling, ...)");
     hunt->add_option("--scores", o->scores, "Write the per-event scores to this file (.csv, or .h5 for HDF5)");
     hunt->add_flag("--bump-hunt", o->bumpHunt, "Also fit the spectrum after score cuts (and on background alone)");
@@ -91,8 +97,15 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
             const auto dataset = hepgen::data::readDataset(o->data);
             if (!dataset.table)
                 throw ConfigError("A hunt needs a table of dijet events, not showers.");
+            hepgen::data::Table table = *dataset.table;
+            if (o->signal || o->sOverB) {
+                // The file's signal events are the pool; its background stays as it is.
+                const auto [background, pool] = hepgen::anomaly::splitByLabel(table);
+                table = hepgen::anomaly::injectSignal(background, pool,
+                    { o->signal.value_or(0), o->sOverB.value_or(0.0), config.seed }, config.windows, config.massColumn);
+            }
             TerminalProgress progress("hunt " + o->method, global.quiet);
-            const auto result = hepgen::anomaly::runHunt(*dataset.table, config, progress.control());
+            const auto result = hepgen::anomaly::runHunt(table, config, progress.control());
             progress.finish();
             if (!o->scores.empty())
                 hepgen::anomaly::writeScores(result, o->scores);

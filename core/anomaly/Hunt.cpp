@@ -196,7 +196,9 @@ struct Events {
 };
 
 /// The k-fold loop of the protocol. `train(D_train, R_train, job)` returns a scorer; D and R get
-/// out-of-fold scores, `extra` the mean over the folds' scorers.
+/// out-of-fold scores. `extra` events (SB data not used in training) are dealt into folds too and
+/// each is scored by its fold's model only: SR and SB scores then carry the same model-to-model
+/// noise (a mean over the k models would narrow the SB scores and fake an SR excess after tight cuts).
 struct FoldOutput {
     torch::Tensor data, reference, extra;
 };
@@ -206,27 +208,27 @@ FoldOutput scoreInFolds(const Events& data, const Events& reference, const Event
 {
     const auto dFold = foldIds(data.size(), k, seed * 31 + 1);
     const auto rFold = reference.size() > 0 ? foldIds(reference.size(), k, seed * 31 + 2) : torch::Tensor();
+    const auto eFold = extra.size() > 0 ? foldIds(extra.size(), k, seed * 31 + 3) : torch::Tensor();
     FoldOutput out { torch::zeros({ data.size() }, torch::kFloat64),
         torch::zeros({ reference.size() }, torch::kFloat64), torch::zeros({ extra.size() }, torch::kFloat64) };
+    const auto scoreFold
+        = [](const Scorer& scorer, const Events& events, const torch::Tensor& folds, int64_t i, torch::Tensor& into) {
+              const auto idx = torch::nonzero(folds == i).squeeze(1);
+              const Events part = events.select(idx);
+              into.index_put_({ idx }, scorer(part.x, part.m).to(torch::kFloat64));
+          };
     for (int64_t i = 0; i < k; ++i) {
         job.throwIfStopped();
         const auto part = job.subRange(double(i) / double(k), double(i + 1) / double(k));
-        const auto dTest = torch::nonzero(dFold == i).squeeze(1), dTrain = torch::nonzero(dFold != i).squeeze(1);
         Events rTrain;
-        torch::Tensor rTest;
-        if (reference.size() > 0) {
-            rTest = torch::nonzero(rFold == i).squeeze(1);
+        if (reference.size() > 0)
             rTrain = reference.select(torch::nonzero(rFold != i).squeeze(1));
-        }
-        const Scorer scorer = train(data.select(dTrain), rTrain, part);
-        const Events dt = data.select(dTest);
-        out.data.index_put_({ dTest }, scorer(dt.x, dt.m).to(torch::kFloat64));
-        if (reference.size() > 0) {
-            const Events rt = reference.select(rTest);
-            out.reference.index_put_({ rTest }, scorer(rt.x, rt.m).to(torch::kFloat64));
-        }
+        const Scorer scorer = train(data.select(torch::nonzero(dFold != i).squeeze(1)), rTrain, part);
+        scoreFold(scorer, data, dFold, i, out.data);
+        if (reference.size() > 0)
+            scoreFold(scorer, reference, rFold, i, out.reference);
         if (extra.size() > 0)
-            out.extra += scorer(extra.x, extra.m).to(torch::kFloat64) / double(k);
+            scoreFold(scorer, extra, eFold, i, out.extra);
         part.report(1.0);
     }
     return out;

@@ -12,8 +12,9 @@
 //    IAD, flow samples for CATHODE, ...) are cut into k folds too. The model of fold i trains on
 //    D \ D_i against R \ R_i (its own seeded validation share of those for early stopping) and
 //    scores D_i: every SR event gets its score from a model that never saw it. Reference events
-//    that are data (CWoLa's SB) get out-of-fold scores the same way; other SB events get the mean
-//    of the k models' scores, so the bump hunt can cut on the score over the whole spectrum.
+//    that are data (CWoLa's SB) get out-of-fold scores the same way; other SB events are dealt into
+//    k folds too and each is scored by its fold's model, so SR and SB scores carry the same
+//    model-to-model noise and the bump hunt can cut on the score over the whole spectrum.
 //  * IAD with one labelled file (no separate background sample): half of the SR background events
 //    (seeded) become the template R and leave the data; D keeps the other half and all signal. The
 //    result's notes say so, and the metrics are computed on D only.

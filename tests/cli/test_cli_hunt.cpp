@@ -99,6 +99,13 @@ private Q_SLOTS:
         QVERIFY(curve.size() > 10);
         QCOMPARE(curve[0].toArray().size(), 2);
         QVERIFY(j["bump_hunt"].toArray().size() >= 2);
+        // Re-injecting fewer of the file's signal events lowers S/B to what was asked.
+        const Run less = runHepgen({ "hunt", "--data", m_data, "--method", "cwola", "--classifier", "bdt", "--folds",
+            "3", "--config", m_config, "--s-over-b", "0.05", "--json" });
+        QVERIFY2(less.code == 0, qPrintable(less.err));
+        const QJsonObject l = QJsonDocument::fromJson(less.out.toUtf8()).object();
+        QVERIFY(std::abs(l["s_over_b"].toDouble() - 0.05) < 0.001);
+        QCOMPARE(l["n_sb"].toInt() <= j["n_sb"].toInt(), true);
         QVERIFY(j["sculpting_check"].toArray().size() >= 2);
         std::ifstream in(scores.toStdString());
         std::string line;
