@@ -361,10 +361,11 @@ HuntResult runHunt(const Table& table, const HuntConfig& config, const JobContro
         std::vector<std::size_t> bg, rest;
         for (std::size_t r : srRows)
             (table.labels[r] == 0 ? bg : rest).push_back(r);
-        const auto perm = torch::randperm(int64_t(bg.size()), generator(c.seed ^ 0x1adULL), torch::kLong);
+        const auto perm = torch::randperm(int64_t(bg.size()), generator(c.seed ^ 0x1adULL), torch::kLong).contiguous();
+        const auto* order = perm.data_ptr<int64_t>();
         const auto nTemplate = static_cast<int64_t>(std::llround(c.iadTemplateFraction * double(bg.size())));
         for (int64_t i = 0; i < int64_t(bg.size()); ++i)
-            (i < nTemplate ? templateRows : rest).push_back(bg[perm[i].item<int64_t>()]);
+            (i < nTemplate ? templateRows : rest).push_back(bg[std::size_t(order[i])]);
         std::sort(rest.begin(), rest.end());
         srRows = rest;
         result.notes.push_back(fmt::format("IAD: {} of the {} labelled SR background events ({:.0f} %) became the "

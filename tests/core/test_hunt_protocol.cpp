@@ -4,6 +4,7 @@
 // results are reproducible for a seed; the JSON has the CLI's keys; scores export; bad settings,
 // bad windows and missing labels are ConfigErrors; a stop request cancels.
 #include "core/anomaly/Hunt.h"
+#include "core/data/DatasetIO.h"
 #include "core/data/DijetGenerator.h"
 #include "core/util/Error.h"
 
@@ -139,6 +140,15 @@ private Q_SLOTS:
             ++lines;
         QCOMPARE(lines, r.events.size());
         QVERIFY_THROWS_EXCEPTION(hepgen::FileError, writeScores(r, "/no/such/dir/scores.csv"));
+        // The HDF5 export reads back as a table in our schema: mass, score, signal_region and the labels.
+        const std::string h5 = dir.filePath("scores.h5").toStdString();
+        writeScores(r, h5);
+        const auto back = hepgen::data::readDataset(h5);
+        QVERIFY(back.table.has_value());
+        QCOMPARE(back.table->rows(), r.events.size());
+        QVERIFY((back.table->columns == std::vector<std::string> { "mass", "score", "signal_region" }));
+        QCOMPARE(back.table->at(7, 1), r.events.score[7]);
+        QVERIFY(back.table->labels == r.events.label);
     }
 
     void badSettings_data()
