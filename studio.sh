@@ -13,7 +13,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-qpa-plugins libqt6opengl6-dev libqt6svg6-dev
   libvtk9-dev libqcustomplot-dev
   libtorch-dev libopenblas0-pthread
-  libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  libhdf5-dev nlohmann-json3-dev libcli11-dev libfmt-dev libxgboost-dev
   xvfb xauth libgl1-mesa-dri fonts-dejavu-core libbenchmark-dev
 )
 

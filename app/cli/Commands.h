@@ -21,7 +21,8 @@ using Action = std::function<int()>;
 void addGenerateCommand(CLI::App& app, const GlobalOptions& global, Action& action);
 void addInfoCommand(CLI::App& app, const GlobalOptions& global, Action& action);
 void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action);
-/// Subcommands of the CLI contract that later work fills (evaluate-showers, hunt, map).
+void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action);
+/// Subcommands of the CLI contract that later work fills (evaluate-showers, map).
 void addPendingCommands(CLI::App& app, Action& action);
 
 } // namespace hepgen::cli

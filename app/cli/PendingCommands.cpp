@@ -16,7 +16,6 @@ void addPendingCommands(CLI::App& app, Action& action)
     };
     static constexpr Pending kPending[] = {
         { "evaluate-showers", "Compare generated with reference showers", "the shower studio (issue #5)" },
-        { "hunt", "Run a resonant anomaly hunt on a dijet file", "the anomaly hunt (issue #6)" },
         { "map", "Compute an anomaly-score, density or uncertainty map", "the maps (issue #7)" },
     };
     for (const auto& p : kPending) {

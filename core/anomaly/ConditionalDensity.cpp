@@ -1,0 +1,123 @@
+#include "core/anomaly/ConditionalDensity.h"
+
+#include "core/models/FlowModel.h"
+#include "core/util/Error.h"
+
+#include <fmt/format.h>
+
+namespace hepgen::anomaly {
+
+using hepgen::models::ConfigReader;
+
+void DensityConfig::read(ConfigReader& r)
+{
+    r.read("family", family);
+    nlohmann::json modelOverrides = nlohmann::json::object(), trainerOverrides = nlohmann::json::object();
+    r.read("model", modelOverrides);
+    r.read("trainer", trainerOverrides);
+    r.read("preprocessing", preprocessing);
+    r.read("logit_margin", logitMargin);
+    hepgen::models::require(modelOverrides.is_object(), "density config", "model", "an object", modelOverrides);
+    hepgen::models::require(trainerOverrides.is_object(), "density config", "trainer", "an object", trainerOverrides);
+    // Overrides are merged into the defaults, so {"trainer": {"epochs": 5}} keeps the other settings.
+    model.merge_patch(modelOverrides);
+    trainer.merge_patch(trainerOverrides);
+}
+
+nlohmann::json DensityConfig::toJson() const
+{
+    return { { "family", family }, { "model", model }, { "trainer", trainer }, { "preprocessing", preprocessing },
+        { "logit_margin", logitMargin } };
+}
+
+hepgen::training::TrainerConfig densityTrainerConfig(const DensityConfig& config, std::uint64_t seed)
+{
+    hepgen::training::TrainerConfig t;
+    ConfigReader r(config.trainer, "density trainer config");
+    t.read(r);
+    r.rejectUnknownKeys();
+    t.seed = seed;
+    return t;
+}
+
+ConditionalDensity::ConditionalDensity(DensityConfig config, std::uint64_t seed)
+    : m_config(std::move(config))
+    , m_seed(seed)
+    , m_features(m_config.preprocessing, m_config.logitMargin)
+    , m_mass({ "standardize" })
+{
+}
+
+ConditionalDensity::~ConditionalDensity() = default;
+
+int64_t ConditionalDensity::fit(
+    const torch::Tensor& x, const torch::Tensor& m, const JobControl& job, const torch::Tensor& rangeX)
+{
+    if (x.dim() != 2 || m.dim() != 1 || x.size(0) != m.size(0) || x.size(0) < 10)
+        throw ConfigError(fmt::format("A conditional density needs at least 10 events with one mass each (got {}).",
+            x.dim() == 2 ? x.size(0) : 0));
+    m_features.fit(rangeX.defined() ? rangeX : x);
+    m_mass.fit(m.unsqueeze(1));
+    torch::manual_seed(m_seed); // network initialisation
+    m_model = hepgen::models::makeModel(m_config.family, { x.size(1), 1 }, m_config.model);
+    if (!m_model->hasLogDensity())
+        throw ConfigError(fmt::format(
+            "The density family '{}' has no exact density; use a flow (flow-rqs, maf-rqs, ...).", m_config.family));
+    hepgen::training::TrainingData all { preprocessFeatures(x), preprocessMass(m), {} };
+    const auto trainerConfig = densityTrainerConfig(m_config, m_seed);
+    const auto [train, validation]
+        = hepgen::training::splitTrainValidation(all, trainerConfig.validationFraction, trainerConfig.seed);
+    hepgen::training::Trainer trainer(*m_model, trainerConfig);
+    if (trainer.fit(train, validation, job) == hepgen::training::StopReason::Cancelled)
+        throw Cancelled();
+    m_model->train(false);
+    return trainer.epoch();
+}
+
+torch::Tensor ConditionalDensity::preprocessFeatures(const torch::Tensor& x) const
+{
+    return m_features.forward(x.to(torch::kFloat64)).to(torch::kFloat32);
+}
+
+torch::Tensor ConditionalDensity::preprocessMass(const torch::Tensor& m) const
+{
+    return m_mass.forward(m.to(torch::kFloat64).reshape({ -1, 1 })).to(torch::kFloat32);
+}
+
+torch::Tensor ConditionalDensity::preprocessingLogDet(const torch::Tensor& x) const
+{
+    return m_features.logAbsDetJacobian(x.to(torch::kFloat64));
+}
+
+torch::Tensor ConditionalDensity::logDensity(const torch::Tensor& x, const torch::Tensor& m)
+{
+    torch::NoGradGuard noGrad;
+    // Change of variables through the preprocessing: log p(x) = log p(y) + log|dy/dx|.
+    std::vector<torch::Tensor> parts;
+    const int64_t chunk = 65536;
+    for (int64_t i = 0; i < x.size(0); i += chunk) {
+        const auto xs = x.slice(0, i, i + chunk), ms = m.slice(0, i, i + chunk);
+        parts.push_back(m_model->logDensity(preprocessFeatures(xs), preprocessMass(ms)).to(torch::kFloat64)
+            + preprocessingLogDet(xs));
+    }
+    return parts.empty() ? torch::zeros({ 0 }, torch::kFloat64) : torch::cat(parts);
+}
+
+torch::Tensor ConditionalDensity::sample(const torch::Tensor& m, std::uint64_t seed)
+{
+    hepgen::models::SampleOptions options;
+    options.seed = seed;
+    const auto y = m_model->sample(m.size(0), preprocessMass(m), options).samples;
+    return m_features.inverse(y.to(torch::kFloat64)).to(torch::kFloat32);
+}
+
+torch::Tensor ConditionalDensity::toLatent(const torch::Tensor& x, const torch::Tensor& m)
+{
+    auto* flow = dynamic_cast<hepgen::models::FlowModel*>(m_model.get());
+    if (!flow)
+        throw ConfigError("The latent space needs a flow family as the density.");
+    torch::NoGradGuard noGrad;
+    return flow->flow()->forwardWithLogDet(preprocessFeatures(x), preprocessMass(m)).outputs;
+}
+
+} // namespace hepgen::anomaly

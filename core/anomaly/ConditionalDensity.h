@@ -1,0 +1,76 @@
+#pragma once
+// A conditional density p(x | m) of the substructure features given the dijet mass, as the
+// density-based hunts use it (ANODE arXiv:2001.04990, CATHODE arXiv:2109.00546, LaCATHODE
+// arXiv:2210.14924, R-ANODE arXiv:2312.11629): a normalizing flow of the model lab (makeModel,
+// e.g. maf-rqs) with context m, trained by the Trainer, on features preprocessed logit +
+// standardise (CATHODE's choice) and a standardised mass. Densities come back in the original
+// units (the preprocessing's Jacobian is added), samples too.
+#include "core/data/Preprocessing.h"
+#include "core/models/Config.h"
+#include "core/models/GenerativeModel.h"
+#include "core/training/Trainer.h"
+#include "core/util/Job.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hepgen::anomaly {
+
+/// Settings of the conditional densities (JSON keys in brackets), with defaults sized for the
+/// 2-core CPU budget of DESIGN.md (CATHODE used 15 MADE blocks and 100 epochs on a GPU).
+struct DensityConfig {
+    std::string family = "maf-rqs"; ///< [family] a flow family of the model lab (exact density needed)
+    nlohmann::json model = { { "layers", 4 }, { "hidden", { 64, 64 } }, { "lr", 1e-3 } }; ///< [model]
+    nlohmann::json trainer = { { "epochs", 20 }, { "batch_size", 512 }, { "patience", 5 },
+        { "validation_fraction", 0.2 } };                              ///< [trainer] TrainerConfig keys
+    std::vector<std::string> preprocessing { "logit", "standardize" }; ///< [preprocessing] of the features
+    double logitMargin = 0.05;                                         ///< [logit_margin]
+
+    void read(hepgen::models::ConfigReader& r);
+    nlohmann::json toJson() const;
+};
+
+/// p(x | m). Throws ConfigError for a non-density family or bad settings, NumericError when
+/// training diverges, Cancelled on a stop request.
+class ConditionalDensity {
+public:
+    ConditionalDensity(DensityConfig config, std::uint64_t seed);
+    ~ConditionalDensity();
+
+    /// Trains on features x (N, D) with masses m (N). The preprocessing is fitted on `rangeX` when
+    /// given (all events the density will be evaluated on, so the logit sees none outside its
+    /// range; no labels are used), else on x. Returns the epochs trained.
+    int64_t fit(
+        const torch::Tensor& x, const torch::Tensor& m, const JobControl& job, const torch::Tensor& rangeX = {});
+    /// log p(x | m) in the original units (N), float64; no gradients.
+    torch::Tensor logDensity(const torch::Tensor& x, const torch::Tensor& m);
+    /// One sample per mass in m (N), original units (N, D), float32; reproducible with `seed`.
+    torch::Tensor sample(const torch::Tensor& m, std::uint64_t seed);
+    /// The flow's latent point z = f(x'; m') of preprocessed x, m (N, D): standard normal for
+    /// events that follow the learned density (LaCATHODE's space).
+    torch::Tensor toLatent(const torch::Tensor& x, const torch::Tensor& m);
+
+    /// The trained model and its preprocessing (R-ANODE trains a second flow in the same units).
+    hepgen::models::GenerativeModel& model() { return *m_model; }
+    torch::Tensor preprocessFeatures(const torch::Tensor& x) const;
+    torch::Tensor preprocessMass(const torch::Tensor& m) const;
+    /// log|det d(preprocessing)/dx| per event (N), float64.
+    torch::Tensor preprocessingLogDet(const torch::Tensor& x) const;
+    const DensityConfig& config() const { return m_config; }
+
+private:
+    DensityConfig m_config;
+    std::uint64_t m_seed;
+    hepgen::data::Preprocessing m_features, m_mass;
+    std::unique_ptr<hepgen::models::GenerativeModel> m_model;
+};
+
+/// Trainer settings from a density config's "trainer" object, seeded. ConfigError for unknown keys.
+hepgen::training::TrainerConfig densityTrainerConfig(const DensityConfig& config, std::uint64_t seed);
+
+} // namespace hepgen::anomaly

@@ -1,0 +1,165 @@
+// `hepgen hunt` as a user runs it: on a generated dijet file with --json (the contract's keys,
+// values that make sense, the bump hunt), the per-event scores export, a CATHODE-style .npy of the
+// signal region end to end (the IAD's one-file rule reported), and one-line errors.
+#include "core/data/DijetGenerator.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cstring>
+#include <fstream>
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QString out, err;
+};
+
+Run runHepgen(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(HEPGEN_CLI_PATH), QStringList { "--quiet", "--threads", "1" } + args);
+    Run r;
+    if (!p.waitForFinished(300000))
+        return r;
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+/// A CATHODE-style .npy (N x 6 float64: mjj, mj_min, delta_mj, tau21_min, tau21_max, label; NumPy
+/// format 1.0, little-endian, C order) of the events of `t` in the signal region.
+void writeCathodeNpy(const hepgen::data::Table& t, const std::string& path)
+{
+    std::vector<double> rows;
+    for (std::size_t i = 0; i < t.rows(); ++i) {
+        if (t.at(i, 0) < 3.3f || t.at(i, 0) >= 3.7f)
+            continue;
+        for (std::size_t j = 0; j < 5; ++j)
+            rows.push_back(t.at(i, j));
+        rows.push_back(t.labels[i]);
+    }
+    std::string header
+        = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(rows.size() / 6) + ", 6), }";
+    while ((10 + header.size() + 1) % 64 != 0)
+        header += ' ';
+    header += '\n';
+    std::ofstream out(path, std::ios::binary);
+    out.write("\x93NUMPY\x01\x00", 8);
+    const auto len = static_cast<std::uint16_t>(header.size());
+    out.put(char(len & 0xff));
+    out.put(char(len >> 8));
+    out << header;
+    out.write(reinterpret_cast<const char*>(rows.data()), std::streamsize(rows.size() * sizeof(double)));
+}
+
+const char* kFastConfig = R"({"bdt": {"rounds": 60}, "max_reference_events": 5000})";
+
+} // namespace
+
+class TestCliHunt : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString m_data, m_config;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_data = m_dir.filePath("dijet.h5");
+        const Run g
+            = runHepgen({ "generate", "dijet", "--events", "20000", "--s-over-b", "0.2", "--seed", "5", "-o", m_data });
+        QVERIFY2(g.code == 0, qPrintable(g.err));
+        m_config = m_dir.filePath("fast.json");
+        std::ofstream(m_config.toStdString()) << kFastConfig;
+    }
+
+    void jsonContract()
+    {
+        const QString scores = m_dir.filePath("scores.csv");
+        const Run r = runHepgen({ "hunt", "--data", m_data, "--method", "cwola", "--classifier", "bdt", "--folds", "3",
+            "--config", m_config, "--scores", scores, "--bump-hunt", "--json" });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.out.trimmed().count('\n'), 0); // one object
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        for (const char* key :
+            { "method", "classifier", "auc", "max_sic", "sic_curve", "n_sb", "n_sr", "s_over_b", "seconds" })
+            QVERIFY2(j.contains(QLatin1String(key)), key);
+        QCOMPARE(j["method"].toString(), QString("cwola"));
+        QCOMPARE(j["classifier"].toString(), QString("bdt"));
+        QVERIFY(j["auc"].toDouble() > 0.6 && j["auc"].toDouble() <= 1.0);
+        QVERIFY(std::abs(j["s_over_b"].toDouble() - 0.2) < 0.01);
+        QVERIFY(j["n_sr"].toInt() > 2000 && j["n_sb"].toInt() > 15000);
+        const QJsonArray curve = j["sic_curve"].toArray();
+        QVERIFY(curve.size() > 10);
+        QCOMPARE(curve[0].toArray().size(), 2);
+        QVERIFY(j["bump_hunt"].toArray().size() >= 2);
+        // Re-injecting fewer of the file's signal events lowers S/B to what was asked.
+        const Run less = runHepgen({ "hunt", "--data", m_data, "--method", "cwola", "--classifier", "bdt", "--folds",
+            "3", "--config", m_config, "--s-over-b", "0.05", "--json" });
+        QVERIFY2(less.code == 0, qPrintable(less.err));
+        const QJsonObject l = QJsonDocument::fromJson(less.out.toUtf8()).object();
+        QVERIFY(std::abs(l["s_over_b"].toDouble() - 0.05) < 0.001);
+        QCOMPARE(l["n_sb"].toInt() <= j["n_sb"].toInt(), true);
+        QVERIFY(j["sculpting_check"].toArray().size() >= 2);
+        std::ifstream in(scores.toStdString());
+        std::string line;
+        int lines = -1;
+        while (std::getline(in, line))
+            ++lines;
+        QCOMPARE(lines, j["n_sr"].toInt() + j["n_sb"].toInt());
+    }
+
+    void cathodeNpyEndToEnd()
+    {
+        hepgen::data::DijetOptions o;
+        o.background = 30000;
+        o.sOverB = 0.2;
+        o.seed = 6;
+        const QString npy = m_dir.filePath("innerdata.npy");
+        writeCathodeNpy(hepgen::data::generateDijet(o), npy.toStdString());
+        const Run r = runHepgen(
+            { "hunt", "--data", npy, "--method", "iad", "--classifier", "bdt", "--config", m_config, "--json" });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j["n_sb"].toInt(), 0);
+        QVERIFY(j["auc"].toDouble() > 0.6);
+        QVERIFY(j["notes"].toArray().first().toString().contains("became the background template"));
+        // The human-readable form says the same.
+        const Run text
+            = runHepgen({ "hunt", "--data", npy, "--method", "iad", "--classifier", "bdt", "--config", m_config });
+        QVERIFY2(text.code == 0, qPrintable(text.err));
+        QVERIFY(text.out.startsWith("iad (bdt): AUC "));
+        QVERIFY(text.out.contains("note: IAD:"));
+    }
+
+    void errors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("method") << QStringList { "hunt", "--data", "x.h5", "--method", "magic" } << "magic";
+        QTest::newRow("no data") << QStringList { "hunt", "--method", "cwola" } << "--data";
+        QTest::newRow("missing file") << QStringList { "hunt", "--data", "/no/such.h5", "--method", "cwola" }
+                                      << "does not exist";
+        QTest::newRow("sb overlaps") << QStringList { "hunt", "--data", "DATA", "--method", "cwola", "--sb", "3.4",
+            "4" } << "overlap the signal region";
+    }
+    void errors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        args.replaceInStrings("DATA", m_data);
+        const Run r = runHepgen(args);
+        QVERIFY2(r.code > 0, qPrintable(r.err));
+        QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith("hepgen"), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliHunt)
+#include "test_cli_hunt.moc"
