@@ -21,6 +21,15 @@ torch::Tensor columnsTensor(const hepgen::data::Table& t, const std::vector<std:
         .clone();
 }
 
+// The columns as a tensor; ConfigError when they hold NaN or infinite values.
+torch::Tensor finiteColumns(const hepgen::data::Table& t, const std::vector<std::string>& names)
+{
+    torch::Tensor x = columnsTensor(t, names);
+    if (!torch::isfinite(x).all().item<bool>())
+        throw ConfigError("The selected columns hold NaN or infinite values; drop those events first.");
+    return x;
+}
+
 } // namespace
 
 std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table, const JobControl& job,
@@ -59,27 +68,40 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
     trainer.read(treader);
     treader.rejectUnknownKeys();
 
-    const torch::Tensor x = columnsTensor(table, run.columns);
-    if (!torch::isfinite(x).all().item<bool>())
-        throw ConfigError("The selected columns hold NaN or infinite values; drop those events first.");
     run.features = hepgen::data::Preprocessing(prepKinds, margin);
-    run.features.fit(x);
-    TrainingData all { run.features.forward(x.to(torch::kFloat64)).to(torch::kFloat32), {}, {} };
+    run.features.fit(finiteColumns(table, run.columns));
     if (run.conditional()) {
-        const torch::Tensor c = columnsTensor(table, run.contextColumns);
         run.context = hepgen::data::Preprocessing(contextKinds, margin);
-        run.context.fit(c);
-        all.context = run.context.forward(c.to(torch::kFloat64)).to(torch::kFloat32);
+        run.context.fit(finiteColumns(table, run.contextColumns));
     }
-    if (!table.weights.empty())
-        all.weight = torch::tensor(table.weights, torch::kFloat32);
+    const TrainingData all = runData(run, table);
 
     const hepgen::models::ModelShape shape { static_cast<int64_t>(run.columns.size()),
         static_cast<int64_t>(run.contextColumns.size()) };
     torch::manual_seed(trainer.seed); // network initialisation
     run.model = hepgen::models::makeModel(request.family, shape, modelConfig);
     run.trainer = std::make_unique<Trainer>(*run.model, trainer);
-    const auto [train, validation] = splitTrainValidation(all, trainer.validationFraction, trainer.seed);
+    const StopReason reason = fitRun(run, all, request, job, onEpoch);
+    return { std::move(run), reason };
+}
+
+TrainingData runData(const Run& run, const hepgen::data::Table& table)
+{
+    const torch::Tensor x = finiteColumns(table, run.columns);
+    TrainingData all { run.features.forward(x.to(torch::kFloat64)).to(torch::kFloat32), {}, {} };
+    if (run.conditional())
+        all.context
+            = run.context.forward(finiteColumns(table, run.contextColumns).to(torch::kFloat64)).to(torch::kFloat32);
+    if (!table.weights.empty())
+        all.weight = torch::tensor(table.weights, torch::kFloat32);
+    return all;
+}
+
+StopReason fitRun(Run& run, const TrainingData& all, const RunRequest& request, const JobControl& job,
+    const Trainer::EpochCallback& onEpoch)
+{
+    const auto [train, validation]
+        = splitTrainValidation(all, run.trainer->config().validationFraction, run.trainer->config().seed);
 
     // Record the data side first: saveCheckpoint() keeps the "data" entry of an existing config.json.
     namespace fs = std::filesystem;
@@ -105,7 +127,7 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
         throw;
     }
     run.trainer->saveCheckpoint(request.outputDir);
-    return { std::move(run), reason };
+    return reason;
 }
 
 Run loadRun(const std::string& dir)

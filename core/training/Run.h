@@ -39,6 +39,16 @@ struct Run {
 std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table,
     const JobControl& job = {}, const Trainer::EpochCallback& onEpoch = {});
 
+/// The training tensors of `table` under a run's columns and fitted preprocessing (weights where the table has them).
+/// ConfigError for missing columns or NaN/infinite values.
+TrainingData runData(const Run& run, const hepgen::data::Table& table);
+
+/// Trains run.model with run.trainer on `all` (split off validation by the trainer's fraction and seed) and writes
+/// the run directory request.outputDir: the data section of config.json, then a checkpoint after every epoch. The
+/// building block of trainRun() and distillRun(). NumericError as trainRun().
+StopReason fitRun(Run& run, const TrainingData& all, const RunRequest& request, const JobControl& job = {},
+    const Trainer::EpochCallback& onEpoch = {});
+
 /// Rebuilds a run from its directory (FileError/FormatError for anything missing or foreign).
 Run loadRun(const std::string& dir);
 

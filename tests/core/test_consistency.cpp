@@ -1,0 +1,152 @@
+// The consistency family (Song et al. 2023): the boundary condition f(x, sigma_min) = x, the Karras grid, 1- and
+// 2-step sampling with a recorded single jump, the student starting from the teacher's weights, the target network as
+// an EMA of the student, teacher mismatches as errors, and the acceptance test of the model lab: a 1-step student
+// distilled from an EDM teacher is within +0.1 classifier-two-sample AUC of its teacher on a 2D toy.
+#include "core/data/Toy2D.h"
+#include "core/models/ConsistencyModel.h"
+#include "core/models/EdmModel.h"
+#include "core/models/GenerativeModel.h"
+#include "core/models/ModelSupport.h"
+#include "core/training/Distillation.h"
+#include "core/training/Run.h"
+#include "core/util/Error.h"
+
+#include "TensorTestSupport.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace hepgen::models;
+using namespace hepgen::training;
+using json = nlohmann::json;
+
+namespace {
+
+json tiny() { return { { "hidden", { 32, 32 } }, { "time_embedding", 16 } }; }
+
+SampleOptions seeded(uint64_t seed, int64_t steps = 0, bool record = false)
+{
+    SampleOptions o;
+    o.seed = seed;
+    o.steps = steps;
+    o.recordTrajectory = record;
+    return o;
+}
+
+} // namespace
+
+class TestConsistency : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { at::set_num_threads(1); }
+
+    void boundaryConditionAndGrid()
+    {
+        torch::manual_seed(1);
+        ConsistencyModel m({ 2, 0 }, tiny());
+        const auto x = torch::randn({ 50, 2 }) * 3;
+        torch::NoGradGuard noGrad;
+        const double eps = m.config().at("sigma_min").get<double>();
+        QVERIFY(torch::allclose(m.consistency(x, torch::full({ 50 }, eps), {}), x, 0, 1e-6));
+        QVERIFY(!torch::allclose(m.consistency(x, torch::full({ 50 }, 1.0), {}), x, 0, 1e-3));
+        const auto g = m.grid();
+        QCOMPARE(g.size(0), int64_t(18));
+        QVERIFY(std::abs(g[0].item<double>() - eps) < 1e-12);
+        QVERIFY(std::abs(g[17].item<double>() - 80.0) < 1e-9);
+        QVERIFY((g.slice(0, 1) > g.slice(0, 0, 17)).all().item<bool>());
+    }
+
+    void oneAndTwoStepSampling()
+    {
+        torch::manual_seed(2);
+        ConsistencyModel m({ 2, 0 }, tiny());
+        const auto one = m.sample(40, {}, seeded(3, 1, true));
+        QCOMPARE(one.trajectory.size(), std::size_t(2)); // a single jump: noise -> sample
+        QCOMPARE(one.trajectory.times, (std::vector<double> { 80.0, 0.0 }));
+        QVERIFY(torch::equal(one.trajectory.x0Pred.front(), one.samples));
+        QVERIFY(torch::equal(one.trajectory.xt.back(), one.samples));
+        QVERIFY(std::abs(one.trajectory.xt.front().std().item<double>() - 80.0) < 10.0); // x_T ~ N(0, 80^2)
+        QVERIFY(torch::equal(m.sample(40, {}, seeded(3, 1)).samples, one.samples));
+        const auto two = m.sample(40, {}, seeded(3, 2, true));
+        QCOMPARE(two.trajectory.times, (std::vector<double> { 80.0, 1.0, 0.0 }));
+        QVERIFY(torch::equal(two.trajectory.xt.back(), two.samples));
+        const auto three = m.sample(40, {}, seeded(3, 3, true));
+        QCOMPARE(three.trajectory.size(), std::size_t(4));
+        QCOMPARE(three.trajectory.times[1], 1.0);
+        QVERIFY(three.trajectory.times[2] < 1.0 && three.trajectory.times[2] > 0.002);
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, m.sample(4, {}, seeded(1, -1)));
+        SampleOptions heun;
+        heun.sampler = "heun";
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, m.sample(4, {}, heun));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, ConsistencyModel({ 2, 0 }, { { "sample_steps", 0 } }));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, ConsistencyModel({ 2, 0 }, { { "sigma_mid", 100.0 } }));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, ConsistencyModel({ 2, 0 }, { { "loss", "lpips" } }));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, ConsistencyModel({ 2, 0 }, { { "target_ema", 1.0 } }));
+    }
+
+    void studentStartsFromTheTeacher()
+    {
+        torch::manual_seed(3);
+        auto teacher = std::make_shared<EdmModel>(ModelShape { 2, 1 }, tiny());
+        ConsistencyModel student({ 2, 1 }, tiny());
+        student.setTeacher(teacher);
+        QVERIFY(student.hasTeacher());
+        QVERIFY(hepgen::test::sameTensors(student.parameters(), teacher->parameters()));
+        // f and D differ only by the sigma_min shift of c_skip and c_out: tiny at sigma >> sigma_min
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({ 30, 2 }) * 5, c = torch::randn({ 30, 1 });
+        const auto sigma = torch::full({ 30 }, 5.0);
+        QVERIFY(torch::allclose(student.consistency(x, sigma, c), teacher->denoise(x, sigma, c), 1e-3, 1e-3));
+    }
+
+    void teacherMismatchesAreErrors()
+    {
+        ConsistencyModel student({ 2, 0 }, tiny());
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, student.setTeacher(makeModel("cfm", { 2, 0 }, tiny())));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError,
+            student.setTeacher(makeModel("edm", { 2, 0 }, { { "hidden", { 16, 16 } }, { "time_embedding", 16 } })));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, student.setTeacher(makeModel("edm", { 3, 0 }, tiny())));
+        json recorded = tiny();
+        recorded["teacher"] = "/runs/edm";
+        ConsistencyModel orphan({ 2, 0 }, recorded);
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, orphan.trainStep({ torch::randn({ 8, 2 }), {}, {} }, 1.0));
+        orphan.train(false);
+        QCOMPARE(orphan.sample(3, {}, seeded(1)).samples.size(0), int64_t(3)); // sampling needs no teacher
+    }
+
+    void targetIsAnEmaOfTheStudent_data()
+    {
+        QTest::addColumn<bool>("withTeacher");
+        QTest::addColumn<QString>("loss");
+        QTest::newRow("distillation/l2") << true << QString("l2");
+        QTest::newRow("distillation/pseudo-huber") << true << QString("pseudo-huber");
+        QTest::newRow("consistency training") << false << QString("l2");
+    }
+    void targetIsAnEmaOfTheStudent()
+    {
+        QFETCH(bool, withTeacher);
+        QFETCH(QString, loss);
+        torch::manual_seed(4);
+        json c = tiny();
+        c["target_ema"] = 0.9;
+        c["loss"] = loss.toStdString();
+        ConsistencyModel m({ 2, 0 }, c);
+        if (withTeacher)
+            m.setTeacher(std::make_shared<EdmModel>(ModelShape { 2, 0 }, tiny()));
+        const auto target0 = hepgen::test::copies(m.modules()[1]->parameters());
+        const auto report = m.trainStep({ torch::randn({ 64, 2 }), {}, {} }, 1.0);
+        QVERIFY(std::isfinite(report.loss) && report.loss > 0);
+        const auto online = m.parameters(), target = m.modules()[1]->parameters();
+        for (std::size_t i = 0; i < online.size(); ++i)
+            QVERIFY(torch::allclose(target[i], 0.9 * target0[i] + 0.1 * online[i], 1e-6, 1e-7));
+        // the clone copies the target network and shares the teacher
+        auto copy = m.clone();
+        QVERIFY(hepgen::test::sameTensors(copy->modules()[1]->parameters(), target));
+        QCOMPARE(dynamic_cast<ConsistencyModel&>(*copy).hasTeacher(), withTeacher);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConsistency)
+#include "test_consistency.moc"
