@@ -32,7 +32,7 @@ SampleResult ConsistencySampler::sample(const ConsistencyFn& f, const torch::Ten
     auto x = initialNoise;
     const auto total = static_cast<int64_t>(sigmas.size());
     for (int64_t k = 0; k < total; ++k) {
-        if (options.shouldStop() && options.shouldStop())
+        if (options.shouldStop() && options.shouldStop()())
             throw Cancelled();
         const double tau = sigmas[static_cast<std::size_t>(k)];
         if (k > 0) {

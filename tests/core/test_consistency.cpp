@@ -77,6 +77,11 @@ private Q_SLOTS:
         QCOMPARE(three.trajectory.times[1], 1.0);
         QVERIFY(three.trajectory.times[2] < 1.0 && three.trajectory.times[2] > 0.002);
         QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, m.sample(4, {}, seeded(1, -1)));
+        SampleOptions stop = seeded(1), go = seeded(1);
+        stop.shouldStop = [] { return true; };
+        go.shouldStop = [] { return false; };
+        QVERIFY_THROWS_EXCEPTION(hepgen::Cancelled, m.sample(4, {}, stop));
+        QCOMPARE(m.sample(4, {}, go).samples.size(0), int64_t(4));
         SampleOptions heun;
         heun.sampler = "heun";
         QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, m.sample(4, {}, heun));
