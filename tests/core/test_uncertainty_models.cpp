@@ -305,6 +305,37 @@ private Q_SLOTS:
         QVERIFY(!torch::equal(net->forward(x, t), net->forward(x, t)));
     }
 
+    void bayesCfmDrawsAndKlScaling()
+    {
+        torch::manual_seed(7);
+        auto m = makeModel("bayes-cfm", { 2, 0 },
+            { { "hidden", { 16, 16 } }, { "draws", 4 }, { "initial_sigma", 0.1 }, { "sample_steps", 6 } });
+        QCOMPARE(m->uncertaintyDraws(), int64_t(4));
+        const Batch batch { moons(128, 3), {}, {} };
+        // the KL term is KL(q || p) / N_train per event, N_train from the Trainer's setTrainingSize()
+        m->setTrainingSize(100);
+        const double kl100 = m->evaluate(batch).terms.at("kl");
+        m->setTrainingSize(1000);
+        const double kl1000 = m->evaluate(batch).terms.at("kl");
+        QVERIFY(kl100 > 0);
+        QVERIFY(std::abs(kl100 / kl1000 - 10.0) < 1e-6);
+        QCOMPARE(m->evaluate(batch).loss, m->evaluate(batch).loss); // validation draws fixed weights
+        m->train(false);
+        const auto out = m->sample(100, {}, seeded(4, true));
+        QCOMPARE(out.spread.sizes().vec(), (std::vector<int64_t> { 100, 2 }));
+        QVERIFY((out.spread > 0).all().item<bool>());
+        QVERIFY(torch::equal(out.trajectory.xt.back(), out.samples));
+        const auto x = moons(32, 5);
+        const auto draws = m->logDensityDraws(x, {});
+        QCOMPARE(draws.sizes().vec(), (std::vector<int64_t> { 4, 32 }));
+        QVERIFY(!torch::allclose(draws[0], draws[1]));
+        QVERIFY(torch::allclose(m->logDensityDraws(x, {}), draws)); // the same posterior draws every call
+        QVERIFY(torch::allclose(m->logDensity(x, {}), torch::logsumexp(draws, 0) - std::log(4.0), 1e-5, 1e-5));
+        QCOMPARE(m->logDensityDraws(x, {}, 2).size(0), int64_t(2));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel("bayes-cfm", { 2, 0 }, { { "draws", 1 } }));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, makeModel("cfm", { 2, 0 }, { { "draws", 4 } }));
+    }
+
     void flowLogDensityMatchesAGaussian_data()
     {
         QTest::addColumn<int>("method");
