@@ -1,6 +1,6 @@
 #include "widgets/CorrelationView.h"
 
-#include "widgets/Qcp.h"
+#include "widgets/Gradients.h"
 
 #include <cmath>
 
@@ -40,14 +40,7 @@ void CorrelationView::setMatrix(const QStringList& names, const std::vector<doub
             text->setText(std::isfinite(v) ? QString::number(v, 'f', 2) : QStringLiteral("–"));
             text->setColor(std::isfinite(v) && std::abs(v) > 0.6 ? Qt::white : Qt::black);
         }
-    // Diverging blue – white – red (ColorBrewer RdBu end points), symmetric about 0.
-    QCPColorGradient gradient;
-    gradient.clearColorStops();
-    gradient.setColorStopAt(0.0, QColor(33, 102, 172));
-    gradient.setColorStopAt(0.5, QColor(247, 247, 247));
-    gradient.setColorStopAt(1.0, QColor(178, 24, 43));
-    gradient.setNanHandling(QCPColorGradient::nhNanColor);
-    gradient.setNanColor(QColor(200, 200, 200));
+    const QCPColorGradient gradient = divergingGradient(); // symmetric about 0
     map->setGradient(gradient);
     map->setDataRange(QCPRange(-1, 1));
     map->setInterpolate(false);

@@ -22,8 +22,8 @@ public:
     void setLogX(bool on);
     void setLogY(bool on);
     bool logY() const;
-    /// Fits the axes to the data (remembered as the view that "Reset view" returns to).
-    void rescale();
+    /// Fits the axes to the data ("Reset view"); views with a fixed frame return to it instead.
+    virtual void rescale();
     /// Writes the plot to `path`; the format follows the suffix (.png or .pdf). Returns false and
     /// sets `error` when the file cannot be written.
     bool exportTo(const QString& path, QString* error = nullptr) const;

@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "ModelLab.h"
+
 #include "DataPanel.h"
 #include "GenerateDialog.h"
 #include "LogPanel.h"
@@ -50,8 +52,7 @@ constexpr WorkspaceInfo kWorkspaces[] = {
     { "train", "Model lab",
         "Train GANs, VAEs, normalizing flows, diffusion and flow-matching models interactively and watch losses and "
         "samples evolve.",
-        "The interactive workspace arrives with the model-lab work (issue #4). Training already runs headless: "
-        "hepgen train --model flow-rqs --data FILE -o RUN_DIR, then hepgen sample --run RUN_DIR." },
+        nullptr },
     { "showers", "Showers",
         "Generate calorimeter showers as 3D point clouds and scrub through the diffusion trajectory from noise to "
         "shower.",
@@ -79,8 +80,21 @@ MainWindow::MainWindow(QWidget* parent)
     setAcceptDrops(true);
     resize(1280, 800);
 
-    for (const auto& w : kWorkspaces)
-        m_workspaces->addTab(new PendingWorkspace(tr(w.title), tr(w.purpose), tr(w.arrivesWith)), tr(w.title));
+    for (const auto& w : kWorkspaces) {
+        QWidget* page = nullptr;
+        if (QLatin1String(w.key) == QLatin1String("train"))
+            page = m_lab = new ModelLab(m_jobs, this);
+        else
+            page = new PendingWorkspace(tr(w.title), tr(w.purpose), tr(w.arrivesWith));
+        page->setToolTip(tr(w.purpose));
+        m_workspaces->addTab(page, tr(w.title));
+        m_workspaces->setTabToolTip(m_workspaces->count() - 1, tr(w.purpose));
+    }
+    connect(m_lab, &ModelLab::message, this, [this](const QString& text, bool warning) {
+        m_log->log(warning ? LogPanel::Level::Warning : LogPanel::Level::Info, text);
+        if (warning)
+            statusBar()->showMessage(text, 8000);
+    });
     m_workspaces->setDocumentMode(true);
     setCentralWidget(m_workspaces);
 
@@ -407,6 +421,7 @@ void MainWindow::setDataset(std::shared_ptr<hepgen::data::Dataset> dataset)
     }
     m_dataset = std::move(dataset);
     m_dataPanel->showDataset(*m_dataset, summary);
+    m_lab->setDataset(m_dataset);
     m_log->log(LogPanel::Level::Info,
         tr("Loaded %1: %2 %3.")
             .arg(QString::fromStdString(summary.source))

@@ -20,6 +20,7 @@ namespace hepgen::studio {
 
 class DataPanel;
 class LogPanel;
+class ModelLab;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -49,6 +50,7 @@ public:
     hepgen::widgets::JobRunner* jobs() const { return m_jobs; }
     const hepgen::data::Dataset* dataset() const { return m_dataset.get(); }
     LogPanel* logPanel() const { return m_log; }
+    ModelLab* modelLab() const { return m_lab; }
     QStringList recentFiles() const;
 
 Q_SIGNALS:
@@ -76,6 +78,7 @@ private:
     hepgen::widgets::JobRunner* m_jobs;
     QTabWidget* m_workspaces;
     DataPanel* m_dataPanel;
+    ModelLab* m_lab = nullptr;
     LogPanel* m_log;
     QMenu* m_recentMenu = nullptr;
     std::shared_ptr<const hepgen::data::Dataset> m_dataset;

@@ -103,6 +103,27 @@ smp::OdeMethod odeMethod(const std::string& sampler)
 
 } // namespace
 
+std::vector<DiagnosticInfo> FlowMatchingModel::diagnostics() const
+{
+    // Not the base's "log_density": an ODE solve with D backward passes per step on a whole grid (times the posterior
+    // draws of bayes-cfm) is too slow for a live preview frame; diagnostic("log_density") still answers on demand.
+    return { { "flow", "-v(x, t)", DiagnosticInfo::Kind::Vector, true } };
+}
+
+torch::Tensor FlowMatchingModel::diagnostic(
+    const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double time)
+{
+    if (name != "flow")
+        return GenerativeModel::diagnostic(name, x, context, time);
+    const auto ctx = samplingContext(x.size(0), context);
+    torch::NoGradGuard noGrad;
+    const EvalModeGuard eval(*m_net);
+    SampleModeOnExit restore(m_net);
+    if (m_bayes)
+        m_net->setWeightMode(WeightMode::Mean);
+    return -velocity(x.to(torch::kFloat32), torch::full({ x.size(0) }, time, x.options().dtype(torch::kFloat32)), ctx);
+}
+
 torch::Tensor FlowMatchingModel::velocity(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context)
 {
     return m_net->forward(x, t, context);

@@ -67,6 +67,12 @@ public:
     torch::Tensor logDensityDraws(const torch::Tensor& x, const torch::Tensor& context, int64_t draws = 0) override;
     void setTrainingSize(int64_t events) override { m_trainingSize = events; }
 
+    /// "flow": -v(x, t), the direction sampling moves x at time t (towards the data; t = 1 is noise); bayes-cfm: with
+    /// the posterior-mean weights.
+    std::vector<DiagnosticInfo> diagnostics() const override;
+    torch::Tensor diagnostic(
+        const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double time) override;
+
     /// The velocity field v(x, t), x (N, D), t (N), context (N, C) or undefined (bayes-cfm: with the network's
     /// current weight mode, see Mlp::setWeightMode).
     torch::Tensor velocity(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context);

@@ -1,5 +1,7 @@
 #include "core/models/GanModels.h"
 
+#include "core/models/TimeConditionedModel.h"
+
 #include "core/models/ModelSupport.h"
 #include "core/util/Error.h"
 
@@ -239,6 +241,24 @@ std::vector<torch::optim::Optimizer*> GanModel::optimizers()
 }
 
 std::vector<std::shared_ptr<torch::nn::Module>> GanModel::modules() { return { m_generator.ptr(), m_critic.ptr() }; }
+
+std::vector<DiagnosticInfo> GanModel::diagnostics() const
+{
+    return { { "critic", m_config.wasserstein ? "critic f(x)" : "discriminator D(x)", DiagnosticInfo::Kind::Scalar,
+        false } };
+}
+
+torch::Tensor GanModel::diagnostic(
+    const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double time)
+{
+    if (name != "critic")
+        return GenerativeModel::diagnostic(name, x, context, time);
+    support::checkInput(x, context, m_shape, family());
+    torch::NoGradGuard noGrad;
+    const EvalModeGuard eval(*m_critic);
+    const auto out = m_critic->forward(x, {}, context).squeeze(1);
+    return m_config.wasserstein ? out : torch::sigmoid(out);
+}
 
 std::unique_ptr<GenerativeModel> GanModel::clone() const
 {

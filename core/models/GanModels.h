@@ -75,6 +75,11 @@ public:
     /// x = G(z; c) in one pass; sampler/steps/recordTrajectory are ignored.
     SampleOutput sample(int64_t n, const torch::Tensor& context, const SampleOptions& options) override;
 
+    /// "critic": the discriminator's probability D(x) that x is real (gan) or the critic's score f(x) (wgan-gp).
+    std::vector<DiagnosticInfo> diagnostics() const override;
+    torch::Tensor diagnostic(
+        const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double time) override;
+
     /// Generator parameters, then critic parameters.
     std::vector<torch::Tensor> parameters() override;
     /// Generator optimiser, then critic optimiser.

@@ -23,6 +23,23 @@ torch::Tensor GenerativeModel::logDensityDraws(const torch::Tensor&, const torch
         family()));
 }
 
+std::vector<DiagnosticInfo> GenerativeModel::diagnostics() const
+{
+    if (hasLogDensity())
+        return { { "log_density", "log p(x)", DiagnosticInfo::Kind::Scalar, false } };
+    return {};
+}
+
+torch::Tensor GenerativeModel::diagnostic(
+    const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double)
+{
+    if (name == "log_density" && hasLogDensity()) {
+        torch::NoGradGuard noGrad;
+        return logDensity(x, context);
+    }
+    throw ConfigError(fmt::format("The {} family has no diagnostic '{}'.", family(), name));
+}
+
 torch::Device GenerativeModel::device()
 {
     const auto params = parameters();

@@ -53,6 +53,17 @@ struct SampleOutput {
     torch::Tensor spread; ///< (n, D) or undefined
 };
 
+/// A quantity a model can show over its data space besides samples (the model lab's live views):
+/// a scalar per point (a log-density, a critic's output), a displacement per point (where a flow-matching
+/// field moves it) or a reconstruction of each point (a VAE).
+struct DiagnosticInfo {
+    enum class Kind { Scalar, Vector, Reconstruction };
+    std::string name;  ///< key for GenerativeModel::diagnostic()
+    std::string label; ///< for colour-bar and legend titles
+    Kind kind = Kind::Scalar;
+    bool timeDependent = false; ///< diagnostic() reads its time argument (in [0, 1], 0 = data)
+};
+
 /// Shapes of the data a model is built for.
 struct ModelShape {
     int64_t features = 2; ///< D
@@ -83,6 +94,14 @@ public:
     virtual bool hasLogDensity() const { return false; }
     /// log p(x | context), shape (N). Throws ConfigError for families without a tractable density.
     virtual torch::Tensor logDensity(const torch::Tensor& x, const torch::Tensor& context);
+
+    /// The diagnostics this model offers (default: "log_density" where hasLogDensity()).
+    virtual std::vector<DiagnosticInfo> diagnostics() const;
+    /// Evaluates diagnostic `name` at x (N, D) in the model's units, without gradients: a Scalar gives (N), a
+    /// Vector (N, D) (a velocity towards the data, per unit time), a Reconstruction (N, D). ConfigError for a
+    /// name diagnostics() does not list.
+    virtual torch::Tensor diagnostic(
+        const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double time = 0.5);
 
     /// All trainable parameters (for EMA and checkpoints) and the optimisers that update them (for
     /// learning-rate schedules and checkpoints), in a fixed order.

@@ -1,5 +1,7 @@
 #include "core/models/VaeModel.h"
 
+#include "core/models/TimeConditionedModel.h"
+
 #include "core/models/ModelSupport.h"
 #include "core/util/Error.h"
 
@@ -145,6 +147,22 @@ SampleOutput VaeModel::sample(int64_t n, const torch::Tensor& context, const Sam
     if (options.progress)
         options.progress(1, 1);
     return out;
+}
+
+std::vector<DiagnosticInfo> VaeModel::diagnostics() const
+{
+    return { { "reconstruction", "reconstruction", DiagnosticInfo::Kind::Reconstruction, false } };
+}
+
+torch::Tensor VaeModel::diagnostic(
+    const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double time)
+{
+    if (name != "reconstruction")
+        return GenerativeModel::diagnostic(name, x, context, time);
+    support::checkInput(x, context, m_shape, family());
+    torch::NoGradGuard noGrad;
+    const EvalModeGuard eval(*m_net);
+    return m_net->decode(m_net->encode(x, context).mu, context);
 }
 
 std::vector<torch::Tensor> VaeModel::parameters() { return m_net->parameters(); }

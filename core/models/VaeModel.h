@@ -87,6 +87,11 @@ public:
     /// Decoder mean of z ~ N(0, I) (+ noise with sample_noise); sampler/steps/recordTrajectory are ignored.
     SampleOutput sample(int64_t n, const torch::Tensor& context, const SampleOptions& options) override;
 
+    /// "reconstruction": the decoder mean at the encoder mean, m(mu(x, c), c).
+    std::vector<DiagnosticInfo> diagnostics() const override;
+    torch::Tensor diagnostic(
+        const std::string& name, const torch::Tensor& x, const torch::Tensor& context, double time) override;
+
     std::vector<torch::Tensor> parameters() override;
     std::vector<torch::optim::Optimizer*> optimizers() override;
     std::vector<std::shared_ptr<torch::nn::Module>> modules() override;

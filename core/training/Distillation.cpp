@@ -58,8 +58,7 @@ std::pair<Run, StopReason> distillRun(const std::string& teacherRunDir, const Ru
     dynamic_cast<hepgen::models::ConsistencyModel&>(*run.model).setTeacher(teacherModel);
     // The Trainer after the student took the teacher's weights: its EMA starts from them.
     run.trainer = std::make_unique<Trainer>(*run.model, trainer);
-    const StopReason reason = fitRun(run, all, request, job, onEpoch);
-    return { std::move(run), reason };
+    return fitPreparedRun(prepareRunData(std::move(run), all, request), request, job, onEpoch);
 }
 
 } // namespace hepgen::training

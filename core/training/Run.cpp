@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
+#include <tuple>
 
 namespace hepgen::training {
 
@@ -32,8 +33,7 @@ torch::Tensor finiteColumns(const hepgen::data::Table& t, const std::vector<std:
 
 } // namespace
 
-std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table, const JobControl& job,
-    const Trainer::EpochCallback& onEpoch)
+PreparedRun prepareRun(const RunRequest& request, const hepgen::data::Table& table)
 {
     hepgen::models::ConfigReader reader(request.config, "run config");
     nlohmann::json modelConfig = nlohmann::json::object(), trainerConfig = nlohmann::json::object();
@@ -81,8 +81,7 @@ std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::dat
     torch::manual_seed(trainer.seed); // network initialisation
     run.model = hepgen::models::makeModel(request.family, shape, modelConfig);
     run.trainer = std::make_unique<Trainer>(*run.model, trainer);
-    const StopReason reason = fitRun(run, all, request, job, onEpoch);
-    return { std::move(run), reason };
+    return prepareRunData(std::move(run), all, request);
 }
 
 TrainingData runData(const Run& run, const hepgen::data::Table& table)
@@ -97,11 +96,11 @@ TrainingData runData(const Run& run, const hepgen::data::Table& table)
     return all;
 }
 
-StopReason fitRun(Run& run, const TrainingData& all, const RunRequest& request, const JobControl& job,
-    const Trainer::EpochCallback& onEpoch)
+PreparedRun prepareRunData(Run run, const TrainingData& all, const RunRequest& request)
 {
-    const auto [train, validation]
-        = splitTrainValidation(all, run.trainer->config().validationFraction, run.trainer->config().seed);
+    PreparedRun prepared;
+    const TrainerConfig& trainer = run.trainer->config();
+    std::tie(prepared.train, prepared.validation) = splitTrainValidation(all, trainer.validationFraction, trainer.seed);
 
     // Record the data side first: saveCheckpoint() keeps the "data" entry of an existing config.json.
     namespace fs = std::filesystem;
@@ -114,10 +113,23 @@ StopReason fitRun(Run& run, const TrainingData& all, const RunRequest& request, 
     if (run.conditional())
         data["context_preprocessing"] = run.context.toJson();
     std::ofstream(fs::path(request.outputDir) / "config.json") << nlohmann::json { { "data", data } }.dump(2) << "\n";
+    prepared.run = std::move(run);
+    return prepared;
+}
 
+std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table, const JobControl& job,
+    const Trainer::EpochCallback& onEpoch)
+{
+    return fitPreparedRun(prepareRun(request, table), request, job, onEpoch);
+}
+
+std::pair<Run, StopReason> fitPreparedRun(
+    PreparedRun prepared, const RunRequest& request, const JobControl& job, const Trainer::EpochCallback& onEpoch)
+{
+    Run& run = prepared.run;
     StopReason reason = StopReason::Finished;
     try {
-        reason = run.trainer->fit(train, validation, job, [&](const EpochMetrics& m) {
+        reason = run.trainer->fit(prepared.train, prepared.validation, job, [&](const EpochMetrics& m) {
             run.trainer->saveCheckpoint(request.outputDir);
             if (onEpoch)
                 onEpoch(m);
@@ -127,7 +139,7 @@ StopReason fitRun(Run& run, const TrainingData& all, const RunRequest& request, 
         throw;
     }
     run.trainer->saveCheckpoint(request.outputDir);
-    return reason;
+    return { std::move(prepared.run), reason };
 }
 
 Run loadRun(const std::string& dir)

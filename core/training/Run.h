@@ -33,20 +33,35 @@ struct Run {
     bool conditional() const { return !contextColumns.empty(); }
 };
 
+/// A run ready to train: the model (freshly initialised from the trainer seed), its trainer, the fitted
+/// preprocessing, and the preprocessed training and validation data.
+struct PreparedRun {
+    Run run;
+    TrainingData train, validation;
+};
+
+/// Reads the request, picks and checks the columns, fits the preprocessing, builds the model and splits
+/// the data; writes the data section of config.json into request.outputDir (created). Throws ConfigError
+/// for bad columns/config or non-finite values, FileError when the directory cannot be created.
+PreparedRun prepareRun(const RunRequest& request, const hepgen::data::Table& table);
+
 /// Trains on `table` and writes the run directory (checkpoint after every epoch, so a stopped run
 /// keeps its last finished epoch). Returns the run and how it ended. Throws ConfigError for bad
 /// columns/config, NumericError when training diverges (after saving the last good weights).
 std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table,
     const JobControl& job = {}, const Trainer::EpochCallback& onEpoch = {});
 
-/// The training tensors of `table` under a run's columns and fitted preprocessing (weights where the table has them).
+/// The building blocks prepareRun() and trainRun() share with training::distillRun (whose columns, preprocessing,
+/// model and trainer come from a teacher run):
+/// the training tensors of `table` under a run's columns and fitted preprocessing (weights where the table has them);
 /// ConfigError for missing columns or NaN/infinite values.
 TrainingData runData(const Run& run, const hepgen::data::Table& table);
-
-/// Trains run.model with run.trainer on `all` (split off validation by the trainer's fraction and seed) and writes
-/// the run directory request.outputDir: the data section of config.json, then a checkpoint after every epoch. The
-/// building block of trainRun() and distillRun(). NumericError as trainRun().
-StopReason fitRun(Run& run, const TrainingData& all, const RunRequest& request, const JobControl& job = {},
+/// Splits `all` by the run's trainer settings (validation fraction, seed) and writes the data section of config.json
+/// into request.outputDir (created; FileError when it cannot be).
+PreparedRun prepareRunData(Run run, const TrainingData& all, const RunRequest& request);
+/// Trains a prepared run, writing a checkpoint into request.outputDir after every epoch and at the end; NumericError
+/// as trainRun().
+std::pair<Run, StopReason> fitPreparedRun(PreparedRun prepared, const RunRequest& request, const JobControl& job = {},
     const Trainer::EpochCallback& onEpoch = {});
 
 /// Rebuilds a run from its directory (FileError/FormatError for anything missing or foreign).
