@@ -7,6 +7,7 @@
 #include "core/data/Hdf5Util.h"
 #include "core/models/GenerativeModel.h"
 #include "core/models/ModelFactory.h"
+#include "core/training/Distillation.h"
 #include "core/training/Run.h"
 #include "core/util/Error.h"
 
@@ -69,10 +70,10 @@ void writeTrajectory(const std::string& path, const hepgen::samplers::Trajectory
 void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action)
 {
     struct TrainOptions {
-        std::string family, data, config, output;
+        std::string family, data, config, output, teacher;
         std::vector<std::string> columns, context;
         std::optional<uint64_t> seed;
-        std::optional<int64_t> epochs;
+        std::optional<int64_t> epochs, ensemble;
         bool json = false;
     };
     auto t = std::make_shared<TrainOptions>();
@@ -87,11 +88,16 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
     train->add_option("--context", t->context, "Columns to condition on (e.g. mjj)")->delimiter(',');
     train->add_option("--seed", t->seed, "Seed (overrides the config's trainer.seed)");
     train->add_option("--epochs", t->epochs, "Epochs (overrides the config's trainer.epochs)");
+    train->add_option("--ensemble", t->ensemble, "Train a deep ensemble of N members (model config \"ensemble\")")
+        ->check(CLI::PositiveNumber);
+    train->add_option("--teacher", t->teacher, "edm run directory to distil (--model consistency)");
     train->add_option("-o,--output", t->output, "Run directory")->required();
     train->add_flag("--json", t->json, "Print the final metrics as one JSON object");
     train->callback([t, &global, &action] {
         action = [t, &global] {
             hepgen::models::requireFamily(t->family); // before reading a possibly large file
+            if (!t->teacher.empty() && t->family != "consistency")
+                throw ConfigError("--teacher distils an edm run into --model consistency.");
             hepgen::training::RunRequest request;
             request.family = t->family;
             request.config = readConfigFile(t->config);
@@ -99,6 +105,8 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
                 request.config["trainer"]["seed"] = *t->seed;
             if (t->epochs)
                 request.config["trainer"]["epochs"] = *t->epochs;
+            if (t->ensemble)
+                request.config["model"]["ensemble"] = *t->ensemble;
             request.columns = t->columns;
             request.context = t->context;
             request.dataDescription = t->data;
@@ -107,7 +115,9 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
             if (!dataset.table)
                 throw ConfigError("Training on showers arrives with the shower studio (issue #5); give a table.");
             TerminalProgress progress("train", global.quiet);
-            auto [run, reason] = hepgen::training::trainRun(request, *dataset.table, progress.control());
+            auto [run, reason] = t->teacher.empty()
+                ? hepgen::training::trainRun(request, *dataset.table, progress.control())
+                : hepgen::training::distillRun(t->teacher, request, *dataset.table, progress.control());
             progress.finish();
             const auto& h = run.trainer->history();
             if (t->json) {
@@ -137,7 +147,8 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
     CLI::App* sample = app.add_subcommand("sample", "Sample from a trained run; writes a table in our schema");
     sample->add_option("--run", s->run, "Run directory written by hepgen train")->required();
     sample->add_option("--n", s->n, "Number of samples")->capture_default_str();
-    sample->add_option("--sampler", s->sampler, "ddpm | ddim | edm-heun | euler | heun | rk4 (default: the family's)");
+    sample->add_option(
+        "--sampler", s->sampler, "ddpm | ddim | edm-heun | euler | heun | rk4 | consistency (default: the family's)");
     sample->add_option("--steps", s->steps, "Sampler steps (default: the family's)");
     sample->add_option("--context", s->context, "Context values in the data's units, one per context column")
         ->delimiter(',');

@@ -1,9 +1,11 @@
 #include "core/models/FlowMatchingModel.h"
 
+#include "core/models/ModelSupport.h"
 #include "core/samplers/FlowMatching.h"
 #include "core/samplers/Samplers.h"
 #include "core/util/Error.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 
 #include <cmath>
@@ -18,9 +20,9 @@ bool knownSampler(const std::string& s) { return s == "euler" || s == "heun" || 
 
 } // namespace
 
-FlowMatchingConfig FlowMatchingConfig::fromJson(const nlohmann::json& json, bool ot)
+FlowMatchingConfig FlowMatchingConfig::fromJson(const nlohmann::json& json, bool ot, bool bayes)
 {
-    const std::string what = ot ? "cfm-ot config" : "cfm config";
+    const std::string what = ot ? "cfm-ot config" : bayes ? "bayes-cfm config" : "cfm config";
     ConfigReader r(json, what);
     FlowMatchingConfig c;
     c.network.read(r, what);
@@ -28,8 +30,16 @@ FlowMatchingConfig FlowMatchingConfig::fromJson(const nlohmann::json& json, bool
     r.read("sample_steps", c.sampleSteps);
     if (ot)
         r.read("ot_context_weight", c.otContextWeight);
+    if (bayes) {
+        r.read("prior_std", c.priorStd);
+        r.read("initial_sigma", c.initialSigma);
+        r.read("draws", c.draws);
+    }
     c.optimizer.read(r);
     r.rejectUnknownKeys();
+    require(std::isfinite(c.priorStd) && c.priorStd > 0, what, "prior_std", "positive", c.priorStd);
+    require(std::isfinite(c.initialSigma) && c.initialSigma > 0, what, "initial_sigma", "positive", c.initialSigma);
+    require(c.draws >= 2, what, "draws", "at least 2", c.draws);
     require(knownSampler(c.sampler), what, "sampler", "euler, heun or rk4", c.sampler);
     require(c.sampleSteps >= 1, what, "sample_steps", "at least 1", c.sampleSteps);
     require(std::isfinite(c.otContextWeight) && c.otContextWeight >= 0, what, "ot_context_weight",
@@ -37,7 +47,7 @@ FlowMatchingConfig FlowMatchingConfig::fromJson(const nlohmann::json& json, bool
     return c;
 }
 
-nlohmann::json FlowMatchingConfig::toJson(bool ot) const
+nlohmann::json FlowMatchingConfig::toJson(bool ot, bool bayes) const
 {
     nlohmann::json j = nlohmann::json::object();
     network.write(j);
@@ -45,27 +55,59 @@ nlohmann::json FlowMatchingConfig::toJson(bool ot) const
     j["sample_steps"] = sampleSteps;
     if (ot)
         j["ot_context_weight"] = otContextWeight;
+    if (bayes) {
+        j["prior_std"] = priorStd;
+        j["initial_sigma"] = initialSigma;
+        j["draws"] = draws;
+    }
     optimizer.write(j);
     return j;
 }
 
-FlowMatchingModel::FlowMatchingModel(const ModelShape& shape, const nlohmann::json& config, bool ot)
-    : FlowMatchingModel(shape, FlowMatchingConfig::fromJson(config, ot), ot)
+FlowMatchingModel::FlowMatchingModel(const ModelShape& shape, const nlohmann::json& config, bool ot, bool bayes)
+    : FlowMatchingModel(shape, FlowMatchingConfig::fromJson(config, ot, bayes), ot, bayes)
 {
 }
 
-FlowMatchingModel::FlowMatchingModel(const ModelShape& shape, const FlowMatchingConfig& config, bool ot)
-    : TimeConditionedModel(shape, config.network, config.optimizer)
+FlowMatchingModel::FlowMatchingModel(const ModelShape& shape, const FlowMatchingConfig& config, bool ot, bool bayes)
+    : TimeConditionedModel(shape,
+        config.network.mlpOptions(shape).bayesian(bayes).priorStd(config.priorStd).initialSigma(config.initialSigma),
+        config.optimizer)
     , m_config(config)
     , m_ot(ot)
+    , m_bayes(bayes)
 {
 }
+
+namespace {
+
+// Puts a network back into fresh-draw (training) mode when a scope that fixed its weights ends.
+class SampleModeOnExit {
+public:
+    explicit SampleModeOnExit(Mlp& net)
+        : m_net(net)
+    {
+    }
+    ~SampleModeOnExit() { m_net->setWeightMode(WeightMode::Sample); }
+    SampleModeOnExit(const SampleModeOnExit&) = delete;
+    SampleModeOnExit& operator=(const SampleModeOnExit&) = delete;
+
+private:
+    Mlp& m_net;
+};
+
+smp::OdeMethod odeMethod(const std::string& sampler)
+{
+    return sampler == "euler" ? smp::OdeMethod::Euler : sampler == "rk4" ? smp::OdeMethod::Rk4 : smp::OdeMethod::Heun;
+}
+
+} // namespace
 
 std::vector<DiagnosticInfo> FlowMatchingModel::diagnostics() const
 {
-    auto list = GenerativeModel::diagnostics();
-    list.push_back({ "flow", "-v(x, t)", DiagnosticInfo::Kind::Vector, true });
-    return list;
+    // Not the base's "log_density": an ODE solve with D backward passes per step on a whole grid (times the posterior
+    // draws of bayes-cfm) is too slow for a live preview frame; diagnostic("log_density") still answers on demand.
+    return { { "flow", "-v(x, t)", DiagnosticInfo::Kind::Vector, true } };
 }
 
 torch::Tensor FlowMatchingModel::diagnostic(
@@ -76,6 +118,9 @@ torch::Tensor FlowMatchingModel::diagnostic(
     const auto ctx = samplingContext(x.size(0), context);
     torch::NoGradGuard noGrad;
     const EvalModeGuard eval(*m_net);
+    SampleModeOnExit restore(m_net);
+    if (m_bayes)
+        m_net->setWeightMode(WeightMode::Mean);
     return -velocity(x.to(torch::kFloat32), torch::full({ x.size(0) }, time, x.options().dtype(torch::kFloat32)), ctx);
 }
 
@@ -107,8 +152,38 @@ TimeConditionedModel::Objective FlowMatchingModel::objective(
     }
     const auto t = rand({ n }, x0, generator);
     const auto path = smp::conditionalFlowMatchingTarget(x0, eps, t);
+    if (!m_bayes) {
+        const auto v = velocity(path.xt, t, batch.context);
+        return { (v - path.target).pow(2).mean(1), terms };
+    }
+    // ELBO per event (Blundell et al. 2015, eq. 2 divided by N_train): E_q[loss] + KL(q || p) / N_train, one weight
+    // draw per batch; validation draws its weights from its own generator.
+    SampleModeOnExit restore(m_net);
+    if (generator)
+        m_net->drawWeights(generator);
     const auto v = velocity(path.xt, t, batch.context);
-    return { (v - path.target).pow(2).mean(1), terms };
+    const double events = static_cast<double>(m_trainingSize > 0 ? m_trainingSize : n);
+    const auto kl = (m_net->kl() / events).expand({ n });
+    terms["kl"] = kl;
+    return { (v - path.target).pow(2).mean(1) + kl, terms };
+}
+
+SampleOutput FlowMatchingModel::sampleOnce(
+    const torch::Tensor& ctx, const torch::Tensor& noise, const std::string& sampler, const SampleOptions& options)
+{
+    const smp::VelocityFn field = [&](const torch::Tensor& x, const torch::Tensor& t) { return velocity(x, t, ctx); };
+    const auto o = smp::OdeSolverOptions()
+                       .method(odeMethod(sampler))
+                       .steps(options.steps > 0 ? options.steps : m_config.sampleSteps)
+                       .t0(1.0)
+                       .t1(0.0)
+                       .shouldStop(options.shouldStop)
+                       .progress(options.progress);
+    auto result = smp::OdeSolver().sample(field, noise, o, options.recordTrajectory);
+    SampleOutput out;
+    out.samples = result.sample;
+    out.trajectory = std::move(result.trajectory);
+    return out;
 }
 
 SampleOutput FlowMatchingModel::sample(int64_t n, const torch::Tensor& context, const SampleOptions& options)
@@ -121,23 +196,59 @@ SampleOutput FlowMatchingModel::sample(int64_t n, const torch::Tensor& context, 
     if (options.steps < 0)
         throw ConfigError(fmt::format("{}: sampling steps must be positive (got {}).", family(), options.steps));
     const auto ctx = samplingContext(n, context);
-    const auto noise = initialNoise(n, options.seed);
-    const smp::VelocityFn field = [&](const torch::Tensor& x, const torch::Tensor& t) { return velocity(x, t, ctx); };
-    const auto method = sampler == "euler" ? smp::OdeMethod::Euler
-        : sampler == "rk4"                 ? smp::OdeMethod::Rk4
-                                           : smp::OdeMethod::Heun;
-    const auto o = smp::OdeSolverOptions()
-                       .method(method)
-                       .steps(options.steps > 0 ? options.steps : m_config.sampleSteps)
-                       .t0(1.0)
-                       .t1(0.0)
-                       .shouldStop(options.shouldStop)
-                       .progress(options.progress);
-    auto result = smp::OdeSolver().sample(field, noise, o, options.recordTrajectory);
-    SampleOutput out;
-    out.samples = result.sample;
-    out.trajectory = std::move(result.trajectory);
-    return out;
+    if (!m_bayes)
+        return sampleOnce(ctx, initialNoise(n, options.seed), sampler, options);
+
+    // The same noise through `draws` posterior weight draws; the weights from a generator derived from the seed.
+    const uint64_t seed = support::resolveSeed(options.seed);
+    const auto noise = initialNoise(n, seed);
+    auto weights = at::detail::createCPUGenerator(seed ^ 0x2545F4914F6CDD1DULL);
+    SampleModeOnExit restore(m_net);
+    std::vector<SampleOutput> draws;
+    const int64_t k = m_config.draws;
+    for (int64_t i = 0; i < k; ++i) {
+        SampleOptions o = options;
+        if (options.progress)
+            o.progress
+                = [&options, i, k](int64_t done, int64_t total) { options.progress(i * total + done, k * total); };
+        m_net->drawWeights(weights);
+        draws.push_back(sampleOnce(ctx, noise, sampler, o));
+    }
+    return support::mixtureSample(draws, seed);
+}
+
+torch::Tensor FlowMatchingModel::logDensityOnce(const torch::Tensor& x, const torch::Tensor& context)
+{
+    const smp::VelocityFn field
+        = [&](const torch::Tensor& xt, const torch::Tensor& t) { return velocity(xt, t, context); };
+    return smp::flowLogDensity(field, x, odeMethod(m_config.sampler), m_config.sampleSteps);
+}
+
+torch::Tensor FlowMatchingModel::logDensity(const torch::Tensor& x, const torch::Tensor& context)
+{
+    if (m_bayes) {
+        const auto draws = logDensityDraws(x, context);
+        return torch::logsumexp(draws, 0) - std::log(static_cast<double>(draws.size(0)));
+    }
+    support::checkInput(x, context, m_shape, family());
+    EvalModeGuard evalMode(*m_net);
+    return logDensityOnce(x.to(torch::kFloat32), context);
+}
+
+torch::Tensor FlowMatchingModel::logDensityDraws(const torch::Tensor& x, const torch::Tensor& context, int64_t draws)
+{
+    if (!m_bayes)
+        return TimeConditionedModel::logDensityDraws(x, context, draws);
+    support::checkInput(x, context, m_shape, family());
+    EvalModeGuard evalMode(*m_net);
+    SampleModeOnExit restore(m_net);
+    std::vector<torch::Tensor> rows;
+    for (int64_t k = 0; k < (draws > 0 ? draws : m_config.draws); ++k) {
+        auto generator = at::detail::createCPUGenerator(0xB4E5ULL + static_cast<uint64_t>(k));
+        m_net->drawWeights(generator);
+        rows.push_back(logDensityOnce(x.to(torch::kFloat32), context));
+    }
+    return torch::stack(rows);
 }
 
 } // namespace hepgen::models

@@ -1,5 +1,6 @@
 #include "core/models/GenerativeModel.h"
 
+#include "core/models/EnsembleModel.h"
 #include "core/models/ModelFactory.h"
 #include "core/util/Error.h"
 
@@ -12,6 +13,13 @@ torch::Tensor GenerativeModel::logDensity(const torch::Tensor&, const torch::Ten
 {
     throw ConfigError(fmt::format("The {} family has no tractable density; use a normalizing flow (flow-affine, "
                                   "flow-rqs, maf-affine, maf-rqs) for densities.",
+        family()));
+}
+
+torch::Tensor GenerativeModel::logDensityDraws(const torch::Tensor&, const torch::Tensor&, int64_t)
+{
+    throw ConfigError(fmt::format("The {} model has no density uncertainty; train a deep ensemble (--ensemble N) of a "
+                                  "family with a density, or bayes-cfm.",
         family()));
 }
 
@@ -68,6 +76,8 @@ std::unique_ptr<GenerativeModel> makeModel(
         throw ConfigError(fmt::format(
             "A model needs at least one feature (got {}) and a non-negative context width.", shape.features));
     requireFamily(family);
+    if (EnsembleConfig::present(config))
+        return makeEnsemble(family, shape, config);
     for (const auto& f : familyTable())
         if (f.name == family)
             return f.make(shape, config);

@@ -117,6 +117,20 @@ public:
     virtual void to(const torch::Device& device) = 0;
     torch::Device device();
     void train(bool on = true);
+
+    // ---- Uncertainty (deep ensembles, Bayesian networks) and training-set size. Defaults: none / no-op.
+
+    /// How many members (ensembles) or posterior weight draws (Bayesian families) the model's spreads use by
+    /// default; 0 for models without an uncertainty estimate.
+    virtual int64_t uncertaintyDraws() const { return 0; }
+    /// log p_k(x | context) per member / posterior draw k: shape (K, N). `draws` <= 0 takes uncertaintyDraws();
+    /// ensembles always answer with all their members. The mean over k of exp(.) is the predictive density, the
+    /// spread over k the model's (epistemic) uncertainty. Throws ConfigError for models without uncertainty or
+    /// without a density.
+    virtual torch::Tensor logDensityDraws(const torch::Tensor& x, const torch::Tensor& context, int64_t draws = 0);
+    /// The number of training events (per epoch), which the Trainer passes in before it fits; Bayesian families
+    /// scale their KL term by it (ELBO per event). Default: ignored.
+    virtual void setTrainingSize(int64_t /*events*/) { }
 };
 
 /// The family names makeModel() knows, in the CLI's order.
@@ -126,7 +140,8 @@ std::vector<std::string> modelFamilies();
 void requireFamily(const std::string& family);
 
 /// Builds a fresh model of `family` for data of `shape`; `config` overrides the family's defaults
-/// (unknown keys are a ConfigError naming them). Throws ConfigError for an unknown family.
+/// (unknown keys are a ConfigError naming them). Throws ConfigError for an unknown family. A config with
+/// "ensemble": N > 1 builds a deep ensemble of N members of `family` (EnsembleModel.h).
 std::unique_ptr<GenerativeModel> makeModel(
     const std::string& family, const ModelShape& shape, const nlohmann::json& config = nlohmann::json::object());
 

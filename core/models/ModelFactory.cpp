@@ -1,5 +1,6 @@
 #include "core/models/ModelFactory.h"
 
+#include "core/models/ConsistencyModel.h"
 #include "core/models/DdpmModel.h"
 #include "core/models/EdmModel.h"
 #include "core/models/FlowMatchingModel.h"
@@ -45,6 +46,13 @@ const std::vector<FamilyEntry>& familyTable()
             [](const ModelShape& s, const nlohmann::json& c) {
                 return std::make_unique<FlowMatchingModel>(s, c, true);
             } },
+        { "bayes-cfm", "Bayesian flow matching: variational Bayesian velocity MLP, samples and densities with a spread",
+            [](const ModelShape& s, const nlohmann::json& c) {
+                return std::make_unique<FlowMatchingModel>(s, c, false, true);
+            } },
+        { "consistency",
+            "Consistency model (Song et al. 2023): 1-2 step sampling; distilled from an edm run (--teacher) or trained",
+            [](const ModelShape& s, const nlohmann::json& c) { return std::make_unique<ConsistencyModel>(s, c); } },
     };
     return table;
 }

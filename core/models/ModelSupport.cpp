@@ -125,6 +125,57 @@ PreserveGlobalRng::~PreserveGlobalRng()
     generator.set_state(m_state);
 }
 
+uint64_t resolveSeed(const std::optional<uint64_t>& seed)
+{
+    if (seed)
+        return *seed;
+    return static_cast<uint64_t>(torch::randint(int64_t(1) << 62, { 1 }, torch::kLong).item<int64_t>());
+}
+
+namespace {
+
+// Row i of the result is frames[choice[i]][i] for frames of shape (n, D).
+torch::Tensor pick(const std::vector<torch::Tensor>& frames, const torch::Tensor& choice)
+{
+    const auto stacked = torch::stack(frames);
+    return stacked.index(
+        { choice.to(stacked.device()), torch::arange(stacked.size(1), choice.options().device(stacked.device())) });
+}
+
+} // namespace
+
+SampleOutput mixtureSample(const std::vector<SampleOutput>& draws, uint64_t seed)
+{
+    if (draws.size() < 2)
+        throw ConfigError("A mixture sample needs at least two members or posterior draws.");
+    std::vector<torch::Tensor> samples;
+    for (const auto& d : draws)
+        samples.push_back(d.samples);
+    const int64_t n = samples.front().size(0);
+    auto generator = at::detail::createCPUGenerator(seed ^ 0xC2B2AE3D27D4EB4FULL);
+    const auto choice = torch::randint(static_cast<int64_t>(draws.size()), { n }, generator, torch::kLong);
+    SampleOutput out;
+    out.samples = pick(samples, choice);
+    out.spread = torch::stack(samples).std(0);
+    const auto& first = draws.front().trajectory;
+    bool recorded = !first.empty();
+    for (const auto& d : draws)
+        recorded = recorded && d.trajectory.size() == first.size();
+    if (recorded) {
+        out.trajectory.times = first.times;
+        for (std::size_t f = 0; f < first.size(); ++f) {
+            std::vector<torch::Tensor> xt, x0;
+            for (const auto& d : draws) {
+                xt.push_back(d.trajectory.xt[f]);
+                x0.push_back(d.trajectory.x0Pred[f]);
+            }
+            out.trajectory.xt.push_back(pick(xt, choice));
+            out.trajectory.x0Pred.push_back(pick(x0, choice));
+        }
+    }
+    return out;
+}
+
 void pollStop(const SampleOptions& options)
 {
     if (options.shouldStop && options.shouldStop())

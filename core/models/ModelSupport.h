@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hepgen::models::support {
 
@@ -42,6 +43,15 @@ void copyModuleState(const torch::nn::Module& from, torch::nn::Module& to);
 /// (their saved device when unset). `from` and `to` may be the same optimiser (to move its state).
 void copyOptimizerState(torch::optim::Optimizer& from, torch::optim::Optimizer& to,
     const std::optional<torch::Device>& device = std::nullopt);
+
+/// The given seed, or one drawn from the global generator (so that several samplers can share one seed).
+uint64_t resolveSeed(const std::optional<uint64_t>& seed);
+
+/// A mixture sample from K same-noise outputs of ensemble members or posterior draws (K >= 2): event i is taken from
+/// draw c_i, drawn uniformly with a generator seeded by `seed` (another stream than the noise); spread is the
+/// (unbiased) standard deviation over the K draws, (n, D); the trajectory, when every draw recorded one (same times),
+/// follows each event's draw, so its last frame is the returned sample.
+SampleOutput mixtureSample(const std::vector<SampleOutput>& draws, uint64_t seed);
 
 /// Calls the sampling options' shouldStop() (throwing hepgen::Cancelled when it says stop).
 void pollStop(const SampleOptions& options);

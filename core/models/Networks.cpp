@@ -37,17 +37,67 @@ void MlpImpl::reset()
     m_conditioning = register_module("conditioning", torch::nn::ModuleList());
     int64_t width = options.in() + cond;
     for (int64_t h : options.hidden()) {
-        m_layers->push_back(torch::nn::Linear(width, h));
+        m_layers->push_back(linear(width, h));
         if (options.residual() && cond > 0)
-            m_conditioning->push_back(torch::nn::Linear(cond, h));
+            m_conditioning->push_back(linear(cond, h));
         width = h;
     }
-    m_output = register_module("output", torch::nn::Linear(width, options.out()));
+    m_output = register_module("output", linear(width, options.out()));
     if (options.zeroOutput()) {
         torch::NoGradGuard guard;
-        m_output->weight.zero_();
-        m_output->bias.zero_();
+        for (auto& p : m_output->named_parameters(false))
+            if (p.key() != "weight_rho" && p.key() != "bias_rho")
+                p.value().zero_();
     }
+}
+
+std::shared_ptr<torch::nn::Module> MlpImpl::linear(int64_t in, int64_t out) const
+{
+    if (options.bayesian())
+        return BayesLinear(
+            BayesLinearOptions(in, out).priorStd(options.priorStd()).initialSigma(options.initialSigma()))
+            .ptr();
+    return torch::nn::Linear(in, out).ptr();
+}
+
+namespace {
+
+torch::Tensor applyLinear(const std::shared_ptr<torch::nn::Module>& m, const torch::Tensor& x)
+{
+    if (auto* plain = m->as<torch::nn::Linear>())
+        return plain->forward(x);
+    return m->as<BayesLinear>()->forward(x);
+}
+
+} // namespace
+
+std::vector<BayesLinear> MlpImpl::bayesianLayers() const
+{
+    std::vector<BayesLinear> out;
+    for (const auto& m : modules(false))
+        if (auto b = std::dynamic_pointer_cast<BayesLinearImpl>(m))
+            out.emplace_back(b);
+    return out;
+}
+
+torch::Tensor MlpImpl::kl() const
+{
+    torch::Tensor total = torch::zeros({}, parameters().front().options());
+    for (const auto& b : bayesianLayers())
+        total = total + b->kl();
+    return total;
+}
+
+void MlpImpl::setWeightMode(WeightMode mode)
+{
+    for (auto& b : bayesianLayers())
+        b->setMode(mode);
+}
+
+void MlpImpl::drawWeights(const c10::optional<at::Generator>& generator)
+{
+    for (auto& b : bayesianLayers())
+        b->drawWeights(generator);
 }
 
 torch::Tensor MlpImpl::activate(const torch::Tensor& x) const
@@ -83,13 +133,13 @@ torch::Tensor MlpImpl::forward(const torch::Tensor& x, const torch::Tensor& t, c
     const torch::Tensor cond = condParts.empty() ? torch::Tensor() : torch::cat(condParts, 1);
     torch::Tensor h = cond.defined() ? torch::cat({ x, cond }, 1) : x;
     for (std::size_t i = 0; i < m_layers->size(); ++i) {
-        torch::Tensor next = m_layers[i]->as<torch::nn::Linear>()->forward(h);
+        torch::Tensor next = applyLinear(m_layers[i], h);
         if (options.residual() && cond.defined())
-            next = next + m_conditioning[i]->as<torch::nn::Linear>()->forward(cond);
+            next = next + applyLinear(m_conditioning[i], cond);
         next = activate(next);
         h = (options.residual() && i > 0 && next.sizes() == h.sizes()) ? h + next : next;
     }
-    return m_output->forward(h);
+    return applyLinear(m_output, h);
 }
 
 } // namespace hepgen::models

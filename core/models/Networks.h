@@ -2,6 +2,8 @@
 // The networks the generative families share: an MLP with optional residual blocks, conditioned on
 // a diffusion/flow time through a sinusoidal embedding and on a context vector. Point-cloud
 // networks come with the showers work.
+#include "core/models/BayesianLayers.h"
+
 #include <torch/torch.h>
 
 #include <string>
@@ -35,6 +37,10 @@ struct MlpOptions {
     TORCH_ARG(bool, residual) = false;
     /// Zero the output layer (identity/zero start for coupling nets and score nets).
     TORCH_ARG(bool, zeroOutput) = false;
+    /// Every linear layer a variational Bayesian one (BayesLinear), with the prior and initial sigma below.
+    TORCH_ARG(bool, bayesian) = false;
+    TORCH_ARG(double, priorStd) = 1.0;
+    TORCH_ARG(double, initialSigma) = 1e-3;
 };
 
 /// y = MLP([x, emb(t), c]): time embedding and context are concatenated to the input and, with
@@ -47,13 +53,21 @@ public:
     /// Throws hepgen::ConfigError when t or context is missing/extra or has the wrong shape.
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t = {}, const torch::Tensor& context = {});
 
+    /// Bayesian networks: the summed KL(q || p) of every Bayesian layer (a zero scalar for a plain network), and
+    /// the weight mode of every layer; drawWeights() makes one Fixed posterior draw (WeightMode).
+    torch::Tensor kl() const;
+    void setWeightMode(WeightMode mode);
+    void drawWeights(const c10::optional<at::Generator>& generator = c10::nullopt);
+
     MlpOptions options;
 
 private:
     torch::Tensor activate(const torch::Tensor& x) const;
+    std::shared_ptr<torch::nn::Module> linear(int64_t in, int64_t out) const;
+    std::vector<BayesLinear> bayesianLayers() const;
     torch::nn::ModuleList m_layers { nullptr };
     torch::nn::ModuleList m_conditioning { nullptr }; ///< per hidden layer: projection of [emb(t), c]
-    torch::nn::Linear m_output { nullptr };
+    std::shared_ptr<torch::nn::Module> m_output;      ///< torch::nn::Linear or BayesLinear
 };
 TORCH_MODULE(Mlp);
 

@@ -54,8 +54,14 @@ MlpOptions TimeNetworkConfig::mlpOptions(const ModelShape& shape) const
 
 TimeConditionedModel::TimeConditionedModel(
     const ModelShape& shape, const TimeNetworkConfig& network, const OptimizerConfig& optimizer)
+    : TimeConditionedModel(shape, network.mlpOptions(shape), optimizer)
+{
+}
+
+TimeConditionedModel::TimeConditionedModel(
+    const ModelShape& shape, const MlpOptions& network, const OptimizerConfig& optimizer)
     : m_shape(shape)
-    , m_net(network.mlpOptions(shape))
+    , m_net(network)
     , m_optimizerConfig(optimizer)
     , m_optimizer(makeOptimizer(m_net->parameters(), optimizer))
 {

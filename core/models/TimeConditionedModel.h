@@ -76,6 +76,8 @@ public:
 
 protected:
     TimeConditionedModel(const ModelShape& shape, const TimeNetworkConfig& network, const OptimizerConfig& optimizer);
+    /// With the network's options given directly (e.g. a Bayesian Mlp).
+    TimeConditionedModel(const ModelShape& shape, const MlpOptions& network, const OptimizerConfig& optimizer);
 
     /// Per-event losses (N) and per-event named terms (N) of a batch whose weights are all non-zero.
     struct Objective {

@@ -111,4 +111,36 @@ OtPairing otPairing(const torch::Tensor& x0, const torch::Tensor& eps)
     return out;
 }
 
+torch::Tensor flowLogDensity(const VelocityFn& velocity, const torch::Tensor& x, OdeMethod method, int64_t steps)
+{
+    if (!x.defined() || x.dim() != 2 || x.size(0) < 1 || !x.is_floating_point())
+        throw ConfigError("flowLogDensity: x must be a floating-point tensor of shape (N, D) with N >= 1.");
+    if (!velocity)
+        throw ConfigError("flowLogDensity: no velocity field given.");
+    const int64_t d = x.size(1);
+    // The augmented field on s = (x, l): dx/dt = v(x, t), dl/dt = div v(x, t).
+    const VelocityFn augmented = [&](const torch::Tensor& s, const torch::Tensor& t) {
+        torch::AutoGradMode enable(true);
+        const auto xs = s.slice(1, 0, d).detach().requires_grad_(true);
+        const auto v = velocity(xs, t);
+        if (!v.defined() || v.sizes() != xs.sizes())
+            throw ConfigError("flowLogDensity: the velocity field returned the wrong shape.");
+        auto div = torch::zeros({ xs.size(0) }, xs.options().requires_grad(false));
+        if (v.requires_grad())
+            for (int64_t i = 0; i < d; ++i) {
+                const auto g = torch::autograd::grad({ v.select(1, i).sum() }, { xs }, {}, /*retain_graph=*/i + 1 < d,
+                    /*create_graph=*/false, /*allow_unused=*/true)[0];
+                if (g.defined())
+                    div = div + g.select(1, i).detach();
+            }
+        return torch::cat({ v.detach(), div.unsqueeze(1) }, 1);
+    };
+    const auto start = torch::cat({ x.detach(), torch::zeros({ x.size(0), 1 }, x.options()) }, 1);
+    const auto end
+        = OdeSolver().sample(augmented, start, OdeSolverOptions().method(method).steps(steps).t0(0.0).t1(1.0)).sample;
+    const auto z = end.slice(1, 0, d);
+    const double logNorm = -0.5 * static_cast<double>(d) * std::log(2.0 * M_PI);
+    return -0.5 * z.pow(2).sum(1) + logNorm + end.select(1, d);
+}
+
 } // namespace hepgen::samplers

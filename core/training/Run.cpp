@@ -22,6 +22,15 @@ torch::Tensor columnsTensor(const hepgen::data::Table& t, const std::vector<std:
         .clone();
 }
 
+// The columns as a tensor; ConfigError when they hold NaN or infinite values.
+torch::Tensor finiteColumns(const hepgen::data::Table& t, const std::vector<std::string>& names)
+{
+    torch::Tensor x = columnsTensor(t, names);
+    if (!torch::isfinite(x).all().item<bool>())
+        throw ConfigError("The selected columns hold NaN or infinite values; drop those events first.");
+    return x;
+}
+
 } // namespace
 
 PreparedRun prepareRun(const RunRequest& request, const hepgen::data::Table& table)
@@ -37,8 +46,7 @@ PreparedRun prepareRun(const RunRequest& request, const hepgen::data::Table& tab
     reader.read("logit_margin", margin);
     reader.rejectUnknownKeys();
 
-    PreparedRun prepared;
-    Run& run = prepared.run;
+    Run run;
     run.contextColumns = request.context;
     run.columns = request.columns;
     if (run.columns.empty())
@@ -60,26 +68,38 @@ PreparedRun prepareRun(const RunRequest& request, const hepgen::data::Table& tab
     trainer.read(treader);
     treader.rejectUnknownKeys();
 
-    const torch::Tensor x = columnsTensor(table, run.columns);
-    if (!torch::isfinite(x).all().item<bool>())
-        throw ConfigError("The selected columns hold NaN or infinite values; drop those events first.");
     run.features = hepgen::data::Preprocessing(prepKinds, margin);
-    run.features.fit(x);
-    TrainingData all { run.features.forward(x.to(torch::kFloat64)).to(torch::kFloat32), {}, {} };
+    run.features.fit(finiteColumns(table, run.columns));
     if (run.conditional()) {
-        const torch::Tensor c = columnsTensor(table, run.contextColumns);
         run.context = hepgen::data::Preprocessing(contextKinds, margin);
-        run.context.fit(c);
-        all.context = run.context.forward(c.to(torch::kFloat64)).to(torch::kFloat32);
+        run.context.fit(finiteColumns(table, run.contextColumns));
     }
-    if (!table.weights.empty())
-        all.weight = torch::tensor(table.weights, torch::kFloat32);
+    const TrainingData all = runData(run, table);
 
     const hepgen::models::ModelShape shape { static_cast<int64_t>(run.columns.size()),
         static_cast<int64_t>(run.contextColumns.size()) };
     torch::manual_seed(trainer.seed); // network initialisation
     run.model = hepgen::models::makeModel(request.family, shape, modelConfig);
     run.trainer = std::make_unique<Trainer>(*run.model, trainer);
+    return prepareRunData(std::move(run), all, request);
+}
+
+TrainingData runData(const Run& run, const hepgen::data::Table& table)
+{
+    const torch::Tensor x = finiteColumns(table, run.columns);
+    TrainingData all { run.features.forward(x.to(torch::kFloat64)).to(torch::kFloat32), {}, {} };
+    if (run.conditional())
+        all.context
+            = run.context.forward(finiteColumns(table, run.contextColumns).to(torch::kFloat64)).to(torch::kFloat32);
+    if (!table.weights.empty())
+        all.weight = torch::tensor(table.weights, torch::kFloat32);
+    return all;
+}
+
+PreparedRun prepareRunData(Run run, const TrainingData& all, const RunRequest& request)
+{
+    PreparedRun prepared;
+    const TrainerConfig& trainer = run.trainer->config();
     std::tie(prepared.train, prepared.validation) = splitTrainValidation(all, trainer.validationFraction, trainer.seed);
 
     // Record the data side first: saveCheckpoint() keeps the "data" entry of an existing config.json.
@@ -93,13 +113,19 @@ PreparedRun prepareRun(const RunRequest& request, const hepgen::data::Table& tab
     if (run.conditional())
         data["context_preprocessing"] = run.context.toJson();
     std::ofstream(fs::path(request.outputDir) / "config.json") << nlohmann::json { { "data", data } }.dump(2) << "\n";
+    prepared.run = std::move(run);
     return prepared;
 }
 
 std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table, const JobControl& job,
     const Trainer::EpochCallback& onEpoch)
 {
-    PreparedRun prepared = prepareRun(request, table);
+    return fitPreparedRun(prepareRun(request, table), request, job, onEpoch);
+}
+
+std::pair<Run, StopReason> fitPreparedRun(
+    PreparedRun prepared, const RunRequest& request, const JobControl& job, const Trainer::EpochCallback& onEpoch)
+{
     Run& run = prepared.run;
     StopReason reason = StopReason::Finished;
     try {

@@ -51,6 +51,19 @@ PreparedRun prepareRun(const RunRequest& request, const hepgen::data::Table& tab
 std::pair<Run, StopReason> trainRun(const RunRequest& request, const hepgen::data::Table& table,
     const JobControl& job = {}, const Trainer::EpochCallback& onEpoch = {});
 
+/// The building blocks prepareRun() and trainRun() share with training::distillRun (whose columns, preprocessing,
+/// model and trainer come from a teacher run):
+/// the training tensors of `table` under a run's columns and fitted preprocessing (weights where the table has them);
+/// ConfigError for missing columns or NaN/infinite values.
+TrainingData runData(const Run& run, const hepgen::data::Table& table);
+/// Splits `all` by the run's trainer settings (validation fraction, seed) and writes the data section of config.json
+/// into request.outputDir (created; FileError when it cannot be).
+PreparedRun prepareRunData(Run run, const TrainingData& all, const RunRequest& request);
+/// Trains a prepared run, writing a checkpoint into request.outputDir after every epoch and at the end; NumericError
+/// as trainRun().
+std::pair<Run, StopReason> fitPreparedRun(PreparedRun prepared, const RunRequest& request, const JobControl& job = {},
+    const Trainer::EpochCallback& onEpoch = {});
+
 /// Rebuilds a run from its directory (FileError/FormatError for anything missing or foreign).
 Run loadRun(const std::string& dir);
 

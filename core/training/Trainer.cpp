@@ -217,6 +217,7 @@ StopReason Trainer::fit(const TrainingData& train, const TrainingData& validatio
     const int64_t n = train.size();
     if (n == 0)
         throw ConfigError("There are no training events.");
+    m_model.setTrainingSize(n);
     const int64_t perEpoch = stepsPerEpoch(n);
     const int64_t totalSteps
         = m_config.maxSteps > 0 ? std::min(m_config.maxSteps, perEpoch * m_config.epochs) : perEpoch * m_config.epochs;
@@ -389,7 +390,8 @@ void Trainer::loadCheckpoint(const std::string& dirName)
             m.epoch = j.value("epoch", 0);
             m.step = j.value("step", 0);
             m.trainLoss = j.value("train_loss", 0.0);
-            m.validationLoss = j.value("validation_loss", std::nan(""));
+            const auto validation = j.value("validation_loss", nlohmann::json()); // null: no validation (NaN)
+            m.validationLoss = validation.is_number() ? validation.get<double>() : std::nan("");
             m.learningRate = j.value("learning_rate", 0.0);
             m.seconds = j.value("seconds", 0.0);
             m.terms = j.value("terms", std::map<std::string, double> {});

@@ -53,19 +53,27 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("family");
         QTest::addColumn<int>("context");
+        QTest::addColumn<int>("ensemble");
         for (const auto& f : modelFamilies()) {
-            QTest::newRow((f + "/unconditional").c_str()) << QString::fromStdString(f) << 0;
-            QTest::newRow((f + "/conditional").c_str()) << QString::fromStdString(f) << 1;
+            QTest::newRow((f + "/unconditional").c_str()) << QString::fromStdString(f) << 0 << 1;
+            QTest::newRow((f + "/conditional").c_str()) << QString::fromStdString(f) << 1 << 1;
         }
+        // deep ensembles are built from any family through the "ensemble" key
+        for (const char* f : { "flow-rqs", "cfm", "vae" })
+            QTest::newRow((std::string(f) + "/ensemble of 2").c_str()) << QString(f) << 1 << 2;
     }
     void conformance()
     {
         QFETCH(QString, family);
         QFETCH(int, context);
+        QFETCH(int, ensemble);
         const std::string f = family.toStdString();
         const ModelShape shape { 2, context };
         torch::manual_seed(1);
-        auto model = makeModel(f, shape, smallConfig());
+        nlohmann::json config = smallConfig();
+        if (ensemble > 1)
+            config["ensemble"] = ensemble;
+        auto model = makeModel(f, shape, config);
         QCOMPARE(model->family(), f);
         QCOMPARE(model->shape().context, int64_t(context));
 
