@@ -54,6 +54,10 @@ const std::vector<Entry>& entries()
         { "ddpm", "sampler", "ddpm: ancestral sampling over all T steps; ddim: deterministic with sample_steps steps.",
             { "ddpm", "ddim" } },
         { "ddpm", "eta", "DDIM stochasticity: 0 deterministic, 1 like DDPM.", {} },
+        { "ddpm", "min_alpha_bar",
+            "Floor m of the cumulative signal fraction: alpha_bar -> m + (1 - m) alpha_bar, so the last step keeps "
+            "a trace of the data and DDIM stays stable with the cosine schedule.",
+            {} },
         { "ddpm", "variance", "Variance of the ancestral step: beta_t or the posterior's beta~_t.",
             { "beta", "beta_tilde" } },
         // EDM.
