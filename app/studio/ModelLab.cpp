@@ -136,6 +136,7 @@ ModelLab::ModelLab(hepgen::widgets::JobRunner* jobs, QWidget* parent)
 
     QSettings s;
     m_events->setValue(s.value(QStringLiteral("lab/events"), 20000).toInt());
+    m_ensemble->setValue(s.value(QStringLiteral("lab/ensemble"), 1).toInt());
     setDataSource(s.value(QStringLiteral("lab/source"), QStringLiteral("8gaussians")).toString());
     {
         const QSignalBlocker block(m_family); // no "remember the previous family's form" while building
@@ -200,6 +201,16 @@ QWidget* ModelLab::buildControls()
         rebuildForms();
     });
     mv->addWidget(m_family);
+    auto* ensembleRow = new QHBoxLayout;
+    ensembleRow->addWidget(new QLabel(tr("Ensemble members"), model));
+    m_ensemble = new QSpinBox(model);
+    m_ensemble->setObjectName(QStringLiteral("ensemble"));
+    m_ensemble->setRange(1, 10);
+    m_ensemble->setToolTip(tr("Train this many independently initialised copies of the model (a deep ensemble), "
+                              "each on its own bootstrap of every batch; samples come from the mixture and "
+                              "densities are the mixture's. 1: a single model."));
+    ensembleRow->addWidget(m_ensemble);
+    mv->addLayout(ensembleRow);
     m_modelForm = new hepgen::widgets::ConfigForm(model);
     mv->addWidget(m_modelForm);
     v->addWidget(model);
@@ -382,6 +393,7 @@ void ModelLab::rememberSettings() const
     s.setValue(QStringLiteral("lab/source"), m_source->currentData());
     s.setValue(QStringLiteral("lab/family"), m_family->currentData());
     s.setValue(QStringLiteral("lab/events"), m_events->value());
+    s.setValue(QStringLiteral("lab/ensemble"), m_ensemble->value());
     if (m_modelForm->invalidFields().isEmpty() && !m_formFamily.isEmpty())
         s.setValue(QStringLiteral("lab/model/") + m_formFamily, QString::fromStdString(m_modelForm->values().dump()));
     if (m_trainerForm->invalidFields().isEmpty())
@@ -409,6 +421,7 @@ void ModelLab::updateButtons()
     m_pauseButton->setEnabled(running);
     m_stopButton->setEnabled(running || m_state == State::Paused);
     m_family->setEnabled(!running && m_state != State::Paused);
+    m_ensemble->setEnabled(!running && m_state != State::Paused);
     m_modelForm->setEnabled(!running && m_state != State::Paused);
     m_trainerForm->setEnabled(!running && m_state != State::Paused);
     QString text = stateText(m_state);
@@ -497,6 +510,8 @@ bool ModelLab::launch(qint64 untilStepOffset)
         }
         request.family = m_family->currentData().toString().toStdString();
         request.config = { { "model", m_modelForm->values() }, { "trainer", m_trainerForm->values() } };
+        if (m_ensemble->value() > 1)
+            request.config["model"]["ensemble"] = m_ensemble->value();
         request.outputDir = newRunDirectory(m_family->currentData().toString()).toStdString();
         rememberSettings();
 

@@ -111,6 +111,7 @@ private:
     QSpinBox* m_events;
     QListWidget* m_columns;
     QComboBox* m_family;
+    QSpinBox* m_ensemble;
     hepgen::widgets::ConfigForm* m_modelForm;
     hepgen::widgets::ConfigForm* m_trainerForm;
     QPushButton *m_startButton, *m_pauseButton, *m_stepButton, *m_stopButton;

@@ -6,6 +6,7 @@
 #include "studio/ModelLab.h"
 
 #include "core/models/ModelFactory.h"
+#include "core/training/Trainer.h"
 #include "widgets/ConfigForm.h"
 #include "widgets/JobRunner.h"
 #include "widgets/SampleView.h"
@@ -177,6 +178,32 @@ private Q_SLOTS:
         QVERIFY(samples->fieldValueAt(2, 0) > samples->fieldValueAt(0, 0));
         QVERIFY(lab.runs()->rowCount() == 1);
         QCOMPARE(lab.runs()->entry(0).status, QString("Paused"));
+    }
+
+    void ensemblesTrainFromTheForm()
+    {
+        ModelLab& lab = freshLab();
+        makeSmall(lab, "flow-affine", 1);
+        auto* members = lab.findChild<QSpinBox*>("ensemble");
+        members->setValue(3);
+        QVERIFY(lab.start());
+        QVERIFY(waitState(ModelLab::State::Finished, 120000));
+        QVERIFY(lab.framesShown() > 0);
+        // The run directory holds a 3-member ensemble: three times the parameters of one member.
+        const auto run = hepgen::training::readRunConfig(lab.runs()->entry(0).directory.toStdString());
+        QCOMPARE(run.model.at("ensemble").get<int>(), 3);
+        auto count = [](hepgen::models::GenerativeModel& m) {
+            int64_t n = 0;
+            for (const auto& p : m.parameters())
+                n += p.numel();
+            return n;
+        };
+        auto single = run.model;
+        single.erase("ensemble");
+        single.erase("ensemble_bootstrap");
+        QCOMPARE(count(*hepgen::models::makeModel(run.family, run.shape, run.model)),
+            3 * count(*hepgen::models::makeModel(run.family, run.shape, single)));
+        members->setValue(1);
     }
 
     void stepTrainsExactlyOneStep()
