@@ -20,6 +20,8 @@ private Q_SLOTS:
         QTest::addColumn<LearningCase>("c");
         QTest::newRow("gan") << LearningCase { "gan", "moons", 3000 };
         QTest::newRow("wgan-gp") << LearningCase { "wgan-gp", "moons", 2000 };
+        // WGAN-GP with gp_lambda 0.1 (the default): moons 0.53 here; 8 Gaussians needs longer (AUC 0.74 after 2000
+        // steps; 0.79 with lambda 10), measured and left out of the CPU budget.
         // The VAE's decoder-mean samples blur thin structures: on moons it reaches AUC 0.65 only after 8000 steps;
         // the smoother Gaussian mixture is its toy here.
         QTest::newRow("vae") << LearningCase { "vae", "mixture", 8000 };
@@ -28,9 +30,6 @@ private Q_SLOTS:
     {
         QFETCH(LearningCase, c);
         const auto r = hepgen::test::runLearningCase(c);
-        // Known failure, kept in view: with its defaults (TTUR 2e-4 / 2e-3, 5 critic steps) WGAN-GP reaches only AUC
-        // 0.79-0.88 in 2000-4000 generator steps on moons or 8 Gaussians (other rates tried: worse).
-        QEXPECT_FAIL("wgan-gp", "WGAN-GP does not converge within the CPU budget of this test", Continue);
         QVERIFY2(r.test.auc <= 0.65, qPrintable(QString("AUC %1").arg(r.test.auc)));
     }
 };
