@@ -11,6 +11,11 @@ namespace {
 
 constexpr double kGrabPixels = 6.0;
 
+bool sameWindows(const hepgen::anomaly::MassWindows& a, const hepgen::anomaly::MassWindows& b)
+{
+    return a.srLow == b.srLow && a.srHigh == b.srHigh && a.sbLow == b.sbLow && a.sbHigh == b.sbHigh;
+}
+
 QCPItemRect* band(QCustomPlot* p, const QColor& fill, const QColor& edge)
 {
     auto* r = new QCPItemRect(p);
@@ -70,7 +75,7 @@ void MassSpectrumView::setSpectrum(const hepgen::data::Histogram1D& spectrum, co
     redrawWindows();
 }
 
-void MassSpectrumView::setWindows(const MassWindowEdges& windows)
+void MassSpectrumView::setWindows(const hepgen::anomaly::MassWindows& windows)
 {
     m_windows = windows;
     redrawWindows();
@@ -148,7 +153,7 @@ void MassSpectrumView::move(QMouseEvent* e)
         return;
     }
     const double mass = plot()->xAxis->pixelToCoord(e->position().x());
-    MassWindowEdges w = m_dragStart;
+    hepgen::anomaly::MassWindows w = m_dragStart;
     switch (m_dragging) {
     case Handle::SrLow: w.srLow = snapped(mass); break;
     case Handle::SrHigh: w.srHigh = snapped(mass); break;
@@ -175,7 +180,7 @@ void MassSpectrumView::release(QMouseEvent*)
         return;
     m_dragging = Handle::None;
     plot()->setInteraction(QCP::iRangeDrag, true);
-    if (m_windows != m_dragStart)
+    if (!sameWindows(m_windows, m_dragStart))
         Q_EMIT windowsEdited(m_dragStart, m_windows);
 }
 

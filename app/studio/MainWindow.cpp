@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "HuntWorkspace.h"
 #include "ModelLab.h"
 
 #include "DataPanel.h"
@@ -61,7 +62,7 @@ constexpr WorkspaceInfo kWorkspaces[] = {
         "Place sideband and signal-region windows on the dijet mass spectrum and run CWoLa, ANODE, CATHODE, LaCATHODE "
         "and "
         "R-ANODE against the idealised and supervised references.",
-        "Arrives with the anomaly-hunt work (issue #6)." },
+        nullptr },
     { "maps", "Maps", "Anomaly-score, density and uncertainty maps over any pair of features.",
         "Arrives with the maps work (issue #7)." },
 };
@@ -84,17 +85,21 @@ MainWindow::MainWindow(QWidget* parent)
         QWidget* page = nullptr;
         if (QLatin1String(w.key) == QLatin1String("train"))
             page = m_lab = new ModelLab(m_jobs, this);
+        else if (QLatin1String(w.key) == QLatin1String("hunt"))
+            page = m_hunt = new HuntWorkspace(m_jobs, this);
         else
             page = new PendingWorkspace(tr(w.title), tr(w.purpose), tr(w.arrivesWith));
         page->setToolTip(tr(w.purpose));
         m_workspaces->addTab(page, tr(w.title));
         m_workspaces->setTabToolTip(m_workspaces->count() - 1, tr(w.purpose));
     }
-    connect(m_lab, &ModelLab::message, this, [this](const QString& text, bool warning) {
+    auto toLog = [this](const QString& text, bool warning) {
         m_log->log(warning ? LogPanel::Level::Warning : LogPanel::Level::Info, text);
         if (warning)
             statusBar()->showMessage(text, 8000);
-    });
+    };
+    connect(m_lab, &ModelLab::message, this, toLog);
+    connect(m_hunt, &HuntWorkspace::message, this, toLog);
     m_workspaces->setDocumentMode(true);
     setCentralWidget(m_workspaces);
 
@@ -422,6 +427,7 @@ void MainWindow::setDataset(std::shared_ptr<hepgen::data::Dataset> dataset)
     m_dataset = std::move(dataset);
     m_dataPanel->showDataset(*m_dataset, summary);
     m_lab->setDataset(m_dataset);
+    m_hunt->setDataset(m_dataset);
     m_log->log(LogPanel::Level::Info,
         tr("Loaded %1: %2 %3.")
             .arg(QString::fromStdString(summary.source))

@@ -20,6 +20,7 @@ namespace hepgen::studio {
 
 class DataPanel;
 class LogPanel;
+class HuntWorkspace;
 class ModelLab;
 
 class MainWindow : public QMainWindow {
@@ -51,6 +52,7 @@ public:
     const hepgen::data::Dataset* dataset() const { return m_dataset.get(); }
     LogPanel* logPanel() const { return m_log; }
     ModelLab* modelLab() const { return m_lab; }
+    HuntWorkspace* huntWorkspace() const { return m_hunt; }
     QStringList recentFiles() const;
 
 Q_SIGNALS:
@@ -79,6 +81,7 @@ private:
     QTabWidget* m_workspaces;
     DataPanel* m_dataPanel;
     ModelLab* m_lab = nullptr;
+    HuntWorkspace* m_hunt = nullptr;
     LogPanel* m_log;
     QMenu* m_recentMenu = nullptr;
     std::shared_ptr<const hepgen::data::Dataset> m_dataset;
