@@ -32,16 +32,6 @@ struct HuntOptions {
     bool json = false, bumpHunt = false;
 };
 
-nlohmann::json readJsonFile(const std::string& path)
-{
-    if (path.empty())
-        return nlohmann::json::object();
-    std::ifstream in(path);
-    if (!in)
-        throw FileError(path, "cannot be read.");
-    return translatingErrors("reading " + path, [&] { return nlohmann::json::parse(in); });
-}
-
 nlohmann::json bumpHuntJson(const std::vector<hepgen::anomaly::BumpHuntStep>& steps)
 {
     nlohmann::json out = nlohmann::json::array();
@@ -82,7 +72,7 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
     hunt->add_flag("--json", o->json, "Print the result as one JSON object on stdout");
     hunt->callback([o, &global, &action] {
         action = [o, &global] {
-            nlohmann::json j = readJsonFile(o->config);
+            nlohmann::json j = readConfigFile(o->config);
             j["method"] = o->method;
             j["classifier"] = o->classifier;
             if (!o->sr.empty())

@@ -23,16 +23,6 @@ namespace hepgen::cli {
 
 namespace {
 
-nlohmann::json readConfigFile(const std::string& path)
-{
-    if (path.empty())
-        return nlohmann::json::object();
-    std::ifstream in(path);
-    if (!in)
-        throw FileError(path, "cannot be read.");
-    return translatingErrors("reading " + path, [&] { return nlohmann::json::parse(in); });
-}
-
 const char* reasonText(hepgen::training::StopReason r)
 {
     switch (r) {
