@@ -466,6 +466,67 @@ void ModelLab::stop()
     }
 }
 
+bool ModelLab::newRunRequest(
+    hepgen::training::RunRequest& request, hepgen::data::Table& table, std::vector<float>& reference)
+{
+    const QStringList bad = m_modelForm->invalidFields() + m_trainerForm->invalidFields();
+    if (!bad.isEmpty()) {
+        Q_EMIT message(tr("These settings do not parse: %1").arg(bad.join(QStringLiteral(", "))), true);
+        return false;
+    }
+    const QString source = m_source->currentData().toString();
+    if (source == QLatin1String(kTableSource)) {
+        if (!m_dataset || !m_dataset->table) {
+            Q_EMIT message(tr("No table is loaded; open a file or choose a toy."), true);
+            return false;
+        }
+        std::vector<int> picked;
+        for (int i = 0; i < m_columns->count(); ++i)
+            if (m_columns->item(i)->checkState() == Qt::Checked) {
+                request.columns.push_back(m_columns->item(i)->text().toStdString());
+                picked.push_back(i);
+            }
+        if (picked.empty()) {
+            Q_EMIT message(tr("Check at least one column to model."), true);
+            return false;
+        }
+        table = *m_dataset->table;
+        if (picked.size() >= 2)
+            reference = twoColumns(table, picked[0], picked[1], 1500);
+        request.dataDescription = m_dataset->source;
+    } else {
+        table = hepgen::data::generateToy2D(
+            hepgen::data::parseToy2DShape(source.toStdString()), static_cast<std::size_t>(m_events->value()), 1);
+        request.columns = table.columns;
+        reference = twoColumns(table, 0, 1, 1500);
+        request.dataDescription = "toy2d:" + source.toStdString();
+    }
+    request.family = m_family->currentData().toString().toStdString();
+    request.config = { { "model", m_modelForm->values() }, { "trainer", m_trainerForm->values() } };
+    if (m_ensemble->value() > 1)
+        request.config["model"]["ensemble"] = m_ensemble->value();
+    request.outputDir = newRunDirectory(m_family->currentData().toString()).toStdString();
+    return true;
+}
+
+void ModelLab::resetViews(const std::vector<float>& reference, const std::vector<std::string>& columns,
+    const std::vector<std::string>& units, const hepgen::training::LabGrid& grid)
+{
+    auto text = [](const std::vector<std::string>& v, std::size_t i, const char* fallback) {
+        return QString::fromStdString(i < v.size() ? v[i] : fallback);
+    };
+    const bool named = columns.size() >= 2;
+    for (auto* view : { m_samplesView, m_xtView, m_x0View }) {
+        view->clearMessage();
+        view->setReference(reference, 2);
+        view->setSamples({}, 2, tr("samples"));
+        view->setField(nullptr);
+        view->setAxisLabels(named ? text(columns, 0, "") : QStringLiteral("x"), named ? text(units, 0, "") : QString(),
+            named ? text(columns, 1, "") : QStringLiteral("y"), named ? text(units, 1, "") : QString());
+        view->setRange(grid.xMin, grid.xMax, grid.yMin, grid.yMax);
+    }
+}
+
 bool ModelLab::launch(qint64 untilStepOffset)
 {
     if (!m_jobs || m_jobs->isRunning()) {
@@ -477,44 +538,9 @@ bool ModelLab::launch(qint64 untilStepOffset)
     hepgen::training::RunRequest request;
     std::vector<float> reference;
     if (!resume) {
-        const QStringList bad = m_modelForm->invalidFields() + m_trainerForm->invalidFields();
-        if (!bad.isEmpty()) {
-            Q_EMIT message(tr("These settings do not parse: %1").arg(bad.join(QStringLiteral(", "))), true);
+        if (!newRunRequest(request, *table, reference))
             return false;
-        }
-        const QString source = m_source->currentData().toString();
-        if (source == QLatin1String(kTableSource)) {
-            if (!m_dataset || !m_dataset->table) {
-                Q_EMIT message(tr("No table is loaded; open a file or choose a toy."), true);
-                return false;
-            }
-            std::vector<int> picked;
-            for (int i = 0; i < m_columns->count(); ++i)
-                if (m_columns->item(i)->checkState() == Qt::Checked) {
-                    request.columns.push_back(m_columns->item(i)->text().toStdString());
-                    picked.push_back(i);
-                }
-            if (picked.empty()) {
-                Q_EMIT message(tr("Check at least one column to model."), true);
-                return false;
-            }
-            *table = *m_dataset->table;
-            if (picked.size() >= 2)
-                reference = twoColumns(*table, picked[0], picked[1], 1500);
-            request.dataDescription = m_dataset->source;
-        } else {
-            *table = hepgen::data::generateToy2D(
-                hepgen::data::parseToy2DShape(source.toStdString()), static_cast<std::size_t>(m_events->value()), 1);
-            reference = twoColumns(*table, 0, 1, 1500);
-            request.dataDescription = "toy2d:" + source.toStdString();
-        }
-        request.family = m_family->currentData().toString().toStdString();
-        request.config = { { "model", m_modelForm->values() }, { "trainer", m_trainerForm->values() } };
-        if (m_ensemble->value() > 1)
-            request.config["model"]["ensemble"] = m_ensemble->value();
-        request.outputDir = newRunDirectory(m_family->currentData().toString()).toStdString();
         rememberSettings();
-
         // A new run: fresh views.
         m_session.reset();
         m_frame.reset();
@@ -522,17 +548,11 @@ bool ModelLab::launch(qint64 untilStepOffset)
         m_lossView->clear();
         m_lossView->showMessage(tr("Waiting for the first epoch"));
         m_trajectory->setRange(0, 0);
-        const QString xName = QString::fromStdString(request.columns.size() >= 2 ? request.columns[0] : "x");
-        const QString yName = QString::fromStdString(request.columns.size() >= 2 ? request.columns[1] : "y");
+        std::vector<std::string> units;
+        for (const auto& c : request.columns)
+            units.push_back(table->units.empty() ? "" : table->units[table->columnIndex(c)]);
         const auto grid = gridAround(reference);
-        for (auto* view : { m_samplesView, m_xtView, m_x0View }) {
-            view->clearMessage();
-            view->setReference(reference, 2);
-            view->setSamples({}, 2, tr("samples"));
-            view->setField(nullptr);
-            view->setAxisLabels(xName, {}, yName, {});
-            view->setRange(grid.xMin, grid.xMax, grid.yMin, grid.yMax);
-        }
+        resetViews(reference, request.columns, units, grid);
         m_shared->request = {};
         m_shared->request.grid = grid;
         m_shared->request.dataEvents.assign(
@@ -753,9 +773,13 @@ bool ModelLab::loadRun(const QString& dir)
         auto session = std::make_shared<LabSession>(path);
         const auto history = session->run().trainer->history();
         std::shared_ptr<hepgen::models::GenerativeModel> snapshot = session->snapshot();
+        // The frame around the samples themselves (a loaded run brings no data): a cheap probe first, samples
+        // only (no trajectory, a 2 x 2 grid for the diagnostics).
         hepgen::training::LabFrameRequest request;
-        // The frame around the samples themselves: a loaded run brings no data.
+        request.trajectory = false;
+        request.grid.nx = request.grid.ny = request.vectorGrid = 2;
         auto probe = hepgen::training::computeLabFrame(*snapshot, session->run(), request);
+        request = {};
         std::vector<float> xy;
         for (std::size_t i = 0; i + 1 < probe.samples.size(); i += static_cast<std::size_t>(probe.dims))
             xy.insert(xy.end(), { probe.samples[i], probe.samples[i + 1] });
@@ -774,17 +798,7 @@ bool ModelLab::loadRun(const QString& dir)
             m_lossView->clear();
             for (const auto& m : history)
                 onEpoch(m.step, static_cast<int>(m.epoch), m.trainLoss, m.validationLoss);
-            const auto& g = request.grid;
-            const auto& cols = session->run().columns;
-            for (auto* view : { m_samplesView, m_xtView, m_x0View }) {
-                view->setReference({}, 2);
-                view->setField(nullptr);
-                if (cols.size() >= 2)
-                    view->setAxisLabels(QString::fromStdString(cols[0]),
-                        QString::fromStdString(session->run().units[0]), QString::fromStdString(cols[1]),
-                        QString::fromStdString(session->run().units[1]));
-                view->setRange(g.xMin, g.xMax, g.yMin, g.yMax);
-            }
+            resetViews({}, session->run().columns, session->run().units, request.grid);
             m_step = frame->step;
             showFrame(*frame);
             setState(State::Finished);

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
+#include <vector>
 
 class QComboBox;
 class QLabel;
@@ -25,10 +27,13 @@ class QToolButton;
 
 namespace hepgen::data {
 struct Dataset;
-}
+struct Table;
+} // namespace hepgen::data
 namespace hepgen::training {
 class LabSession;
 struct LabFrame;
+struct LabGrid;
+struct RunRequest;
 } // namespace hepgen::training
 namespace hepgen::widgets {
 class ConfigForm;
@@ -92,6 +97,13 @@ private:
     void updateButtons();
     void setState(State s);
     bool launch(qint64 untilStepOffset);
+    /// A new run from the form: the request, its table and up to 1500 (x, y) reference events. False (with a
+    /// message) when the settings or the data do not allow one.
+    bool newRunRequest(
+        hepgen::training::RunRequest& request, hepgen::data::Table& table, std::vector<float>& reference);
+    /// Empties the three sample views and frames them on `grid`, axes named after the first two columns.
+    void resetViews(const std::vector<float>& reference, const std::vector<std::string>& columns,
+        const std::vector<std::string>& units, const hepgen::training::LabGrid& grid);
     void requestPreview(std::shared_ptr<hepgen::training::LabSession> session);
     void showFrame(const hepgen::training::LabFrame& frame);
     void showTrajectoryFrame(int index);
