@@ -115,12 +115,18 @@ ShowerSummary targetsFrom(const double* f, std::size_t layers, double incidentEn
     return s;
 }
 
-nlohmann::json PointScaling::toJson() const { return { { "shift", shift }, { "scale", scale } }; }
+nlohmann::json PointScaling::toJson() const
+{
+    return { { "lateral_scale", lateralScale }, { "lateral_limit", lateralLimit }, { "shift", shift },
+        { "scale", scale } };
+}
 
 PointScaling PointScaling::fromJson(const nlohmann::json& j)
 {
     PointScaling p;
     try {
+        p.lateralScale = j.at("lateral_scale").get<double>();
+        p.lateralLimit = j.at("lateral_limit").get<double>();
         p.shift = j.at("shift").get<std::array<double, 4>>();
         p.scale = j.at("scale").get<std::array<double, 4>>();
     } catch (const nlohmann::json::exception& e) {
@@ -129,13 +135,19 @@ PointScaling PointScaling::fromJson(const nlohmann::json& j)
     for (const double s : p.scale)
         if (!(s > 0) || !std::isfinite(s))
             throw ConfigError("The stored point scaling has a non-positive scale.");
+    if (!(p.lateralScale > 0) || !(p.lateralLimit > 0))
+        throw ConfigError("The stored point scaling has a non-positive lateral scale or limit.");
     return p;
 }
 
-std::vector<float> pointFeatures(const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng)
+namespace {
+
+/// Unstandardised point vectors: dequantised positions, asinh-compressed laterally with `lateralScale`.
+std::vector<double> rawPointFeatures(
+    const hepgen::data::Showers& showers, const ShowerLayout& layout, double lateralScale, std::mt19937_64& rng)
 {
     const std::size_t m = showers.points.size() / 4;
-    std::vector<float> out(4 * m);
+    std::vector<double> out(4 * m);
     const auto a = static_cast<std::size_t>(layout.axisA()), b = static_cast<std::size_t>(layout.axisB()),
                d = static_cast<std::size_t>(layout.depthAxis);
     const double cell = layout.cellSize;
@@ -145,21 +157,36 @@ std::vector<float> pointFeatures(const hepgen::data::Showers& showers, const Sho
         // uniformly over the cell, a layer's over half a layer pitch each side, so the model learns a density.
         const double da = cell > 0 ? (uniform(rng) - 0.5) * cell : 0.0;
         const double db = cell > 0 ? (uniform(rng) - 0.5) * cell : 0.0;
-        const double k = static_cast<double>(layout.layerOf(p[d])) + uniform(rng) - 0.5;
-        out[4 * i + 0] = static_cast<float>(p[a] + da);
-        out[4 * i + 1] = static_cast<float>(p[b] + db);
-        out[4 * i + 2] = static_cast<float>(k);
-        out[4 * i + 3] = static_cast<float>(std::log(static_cast<double>(p[3])));
+        out[4 * i + 0] = std::asinh((p[a] + da) / lateralScale);
+        out[4 * i + 1] = std::asinh((p[b] + db) / lateralScale);
+        out[4 * i + 2] = static_cast<double>(layout.layerOf(p[d])) + uniform(rng) - 0.5;
+        out[4 * i + 3] = std::log(static_cast<double>(p[3]));
     }
     return out;
 }
 
-PointScaling fitPointScaling(const std::vector<float>& f)
+} // namespace
+
+PointScaling fitPointScaling(const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng)
 {
-    const std::size_t m = f.size() / 4;
+    const std::size_t m = showers.points.size() / 4;
     if (m == 0)
         throw ConfigError("There are no hits to fit the point scaling on.");
     PointScaling s;
+    std::vector<double> lateral;
+    lateral.reserve(2 * m);
+    double largest = 0.0;
+    for (std::size_t i = 0; i < m; ++i)
+        for (const int axis : { layout.axisA(), layout.axisB() }) {
+            const double v = std::abs(showers.points[4 * i + static_cast<std::size_t>(axis)]);
+            lateral.push_back(v);
+            largest = std::max(largest, v);
+        }
+    std::nth_element(lateral.begin(), lateral.begin() + static_cast<std::ptrdiff_t>(lateral.size() / 2), lateral.end());
+    const double median = lateral[lateral.size() / 2];
+    s.lateralScale = median > 1e-6 ? median : (layout.cellSize > 0 ? layout.cellSize : 1.0);
+    s.lateralLimit = std::asinh((largest + layout.cellSize) / s.lateralScale) + 1.0;
+    const auto f = rawPointFeatures(showers, layout, s.lateralScale, rng);
     for (std::size_t c = 0; c < 4; ++c) {
         double mean = 0.0, sq = 0.0;
         for (std::size_t i = 0; i < m; ++i)
@@ -174,13 +201,44 @@ PointScaling fitPointScaling(const std::vector<float>& f)
     return s;
 }
 
+std::vector<float> pointFeatures(const hepgen::data::Showers& showers, const ShowerLayout& layout,
+    const PointScaling& scaling, std::mt19937_64& rng)
+{
+    const auto f = rawPointFeatures(showers, layout, scaling.lateralScale, rng);
+    std::vector<float> out(f.size());
+    for (std::size_t i = 0; i < f.size(); ++i)
+        out[i] = static_cast<float>((f[i] - scaling.shift[i % 4]) / scaling.scale[i % 4]);
+    return out;
+}
+
 std::array<double, 4> unscalePoint(const float* z, const PointScaling& s)
 {
     std::array<double, 4> out {};
     for (std::size_t c = 0; c < 3; ++c)
         out[c] = static_cast<double>(z[c]) * s.scale[c] + s.shift[c];
+    for (std::size_t c = 0; c < 2; ++c) {
+        // sinh up to the limit, then its tangent: exact on the data, finite for any noise.
+        const double u = out[c], lim = s.lateralLimit;
+        out[c] = s.lateralScale
+            * (std::abs(u) <= lim ? std::sinh(u) : std::copysign(std::sinh(lim) + std::cosh(lim) * (std::abs(u) - lim), u));
+    }
     const double logE = std::clamp(static_cast<double>(z[3]), -kLogEnergyClamp, kLogEnergyClamp);
     out[3] = std::exp(logE * s.scale[3] + s.shift[3]);
+    return out;
+}
+
+std::array<double, 4> scalePoint(const std::array<double, 4>& x, const PointScaling& s)
+{
+    std::array<double, 4> out {};
+    for (std::size_t c = 0; c < 2; ++c) {
+        const double v = x[c] / s.lateralScale, lim = s.lateralLimit;
+        const double u = std::abs(v) <= std::sinh(lim)
+            ? std::asinh(v)
+            : std::copysign(lim + (std::abs(v) - std::sinh(lim)) / std::cosh(lim), v);
+        out[c] = (u - s.shift[c]) / s.scale[c];
+    }
+    out[2] = (x[2] - s.shift[2]) / s.scale[2];
+    out[3] = (std::log(x[3]) - s.shift[3]) / s.scale[3];
     return out;
 }
 

@@ -10,10 +10,15 @@
 //    targetsFrom() inverts it: N = floor(exp .), per-layer counts floor(.) corrected to sum to N (largest
 //    fractional parts first), per-layer energies only in layers with hits, renormalised to sum to E_vis.
 //
-// 2. The point model's per-hit vector (a, b, k, log E), standardised with means and deviations over the training
-//    hits: lateral positions (dequantised uniformly within their cell on a cell grid), the continuous layer
-//    coordinate k (ShowerLayout; dequantised uniformly in [-1/2, 1/2) around the layer), log of the hit energy
-//    in MeV. Its inverse clamps the standardised log-energy to [-8, 8], so noise frames of a trajectory stay finite.
+// 2. The point model's per-hit vector (asinh(a / s), asinh(b / s), k, log E), standardised with means and deviations
+//    over the training hits: lateral positions a, b (mm; dequantised uniformly within their cell on a cell grid)
+//    compressed by asinh with the scale s = the median |a|, |b| of the training hits (the lateral profile of an
+//    electromagnetic shower has power-law tails, hits out to ~1 m around a core of a few mm: linear in the core,
+//    logarithmic in the tails, the diffusion model sees one well-scaled distribution), the continuous layer
+//    coordinate k (ShowerLayout; dequantised uniformly in [-1/2, 1/2) around the layer), log of the hit energy in
+//    MeV. unscalePoint() inverts it; beyond the training hits' largest |asinh(a / s)| + 1 it continues sinh linearly
+//    and it clamps the standardised log-energy to [-8, 8], so the noise frames of a trajectory (an EDM prior has
+//    sigma = 80) stay finite while everything the data spans maps exactly.
 #include "core/data/Showers.h"
 #include "core/showers/ShowerLayout.h"
 
@@ -66,6 +71,10 @@ PointScaling fitPointScaling(const std::vector<float>& features);
 
 /// Standardised point vector -> (a, b, k, E [MeV]) in physical units (k the continuous layer coordinate).
 std::array<double, 4> unscalePoint(const float* standardised, const PointScaling& scaling);
+
+/// The inverse of unscalePoint(): (a, b, k, E) -> the standardised point vector (exact for the lateral and layer
+/// components everywhere, for the energy where unscalePoint() did not clamp).
+std::array<double, 4> scalePoint(const std::array<double, 4>& physical, const PointScaling& scaling);
 
 /// (a, b, depth, E) -> (x, y, z, E) in the showers' axes.
 std::array<float, 4> toShowerAxes(double a, double b, double depth, double energy, const ShowerLayout& layout);

@@ -176,6 +176,7 @@ struct ShowerGenerator::Impl {
     PointScaling pointScaling;
     double energyMin = 0, energyMax = 0;
     int64_t maxHits = 1;
+    double minHitEnergy = 0.0; ///< MeV, the smallest training hit energy (the cell threshold)
     std::string dataDescription;
     nlohmann::json metrics = nlohmann::json::object();
     std::unique_ptr<hepgen::models::FlowModel> flow; ///< sampling copy (EMA weights)
@@ -201,7 +202,8 @@ nlohmann::json ShowerGenerator::Impl::state() const
             { { "log_e_mean", logEMean }, { "log_e_std", logEStd }, { "log_n_mean", logNMean },
                 { "log_n_std", logNStd } } },
         { "point_scaling", pointScaling.toJson() }, { "energy_range", { energyMin, energyMax } },
-        { "max_hits", maxHits }, { "data", dataDescription }, { "distilled", student != nullptr } };
+        { "max_hits", maxHits }, { "min_hit_energy", minHitEnergy }, { "data", dataDescription },
+        { "distilled", student != nullptr } };
 }
 
 void ShowerGenerator::Impl::restore(const nlohmann::json& j)
@@ -219,6 +221,7 @@ void ShowerGenerator::Impl::restore(const nlohmann::json& j)
     energyMin = j.at("energy_range").at(0).get<double>();
     energyMax = j.at("energy_range").at(1).get<double>();
     maxHits = j.at("max_hits").get<int64_t>();
+    minHitEnergy = j.at("min_hit_energy").get<double>();
     dataDescription = j.value("data", std::string());
 }
 
@@ -241,7 +244,7 @@ TrainingData ShowerGenerator::Impl::pointData(const hepgen::data::Showers& s, ui
     // Padded clouds (B, P, 4) of standardised point vectors; context (B, 3): standardised log E_inc and log N, then
     // the raw count (PointCloudModel's layout).
     std::mt19937_64 rng(seed);
-    const std::vector<float> f = pointFeatures(s, layout, rng);
+    const std::vector<float> f = pointFeatures(s, layout, pointScaling, rng);
     const int64_t b = static_cast<int64_t>(s.size());
     int64_t pmax = 1;
     for (std::size_t i = 0; i < s.size(); ++i)
@@ -255,8 +258,7 @@ TrainingData ShowerGenerator::Impl::pointData(const hepgen::data::Showers& s, ui
         const auto n = static_cast<int64_t>(s.hits(static_cast<std::size_t>(i)));
         for (int64_t k = 0; k < n; ++k)
             for (std::size_t c = 0; c < 4; ++c)
-                xa[i][k][static_cast<int64_t>(c)] = static_cast<float>(
-                    (f[4 * static_cast<std::size_t>(from + k) + c] - pointScaling.shift[c]) / pointScaling.scale[c]);
+                xa[i][k][static_cast<int64_t>(c)] = f[4 * static_cast<std::size_t>(from + k) + c];
         ca[i][0] = static_cast<float>((std::log(s.incidentEnergy[static_cast<std::size_t>(i)]) - logEMean) / logEStd);
         ca[i][1] = static_cast<float>((std::log(static_cast<double>(n)) - logNMean) / logNStd);
         ca[i][2] = static_cast<float>(n);
@@ -361,6 +363,9 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
     const auto features
         = torch::tensor(featureValues, torch::kFloat64).reshape({ static_cast<int64_t>(n), static_cast<int64_t>(d) });
     impl->maxHits = static_cast<int64_t>(std::ceil(1.25 * static_cast<double>(impl->maxHits)));
+    impl->minHitEnergy = HUGE_VAL;
+    for (std::size_t k = 3; k < showers.points.size(); k += 4)
+        impl->minHitEnergy = std::min(impl->minHitEnergy, static_cast<double>(showers.points[k]));
     const auto meanStd = [](const std::vector<double>& v) {
         double m = 0, q = 0;
         for (const double x : v)
@@ -379,7 +384,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
     impl->flowScaling.fit(features);
     {
         std::mt19937_64 prng(mixSeed(seed, 0, 1));
-        impl->pointScaling = fitPointScaling(pointFeatures(showers, impl->layout, prng));
+        impl->pointScaling = fitPointScaling(showers, impl->layout, prng);
     }
 
     const auto epochCallback = [&](const std::string& stage, int64_t epochs) {
@@ -508,7 +513,7 @@ void ShowerGenerator::distill(const hepgen::data::Showers& input, const nlohmann
     nlohmann::json student = nlohmann::json::object();
     const auto tc = im.points->config();
     for (const char* key : { "network", "hidden", "epic_width", "epic_global", "epic_layers", "epic_sum_scale",
-             "time_embedding", "time_scale", "sigma_data", "sigma_min", "sigma_max", "rho" })
+             "train_points", "time_embedding", "time_scale", "sigma_data", "sigma_min", "sigma_max", "rho" })
         student[key] = tc.at(key);
     student.update(model);
     student["training"] = "consistency";
@@ -555,6 +560,7 @@ nlohmann::json ShowerGenerator::config() const
     j["layout"] = m_impl->layout.toJson();
     j["energy_range"] = { m_impl->energyMin, m_impl->energyMax };
     j["max_hits"] = m_impl->maxHits;
+    j["min_hit_energy"] = m_impl->minHitEnergy;
     j["distilled"] = m_impl->student != nullptr;
     return j;
 }

@@ -81,6 +81,10 @@ ShowerGeneratorConfig ShowerGeneratorConfig::read(const nlohmann::json& in)
     }
     {
         auto [model, trainerJson] = stage(points, "point-model settings");
+        // The pointwise network trains on 128 random hits of each shower per step (PointModelConfig::trainPoints):
+        // a step then costs the same for every shower size, and more showers fit into a step.
+        if (!model.contains("train_points") && model.value("network", std::string("pointwise")) == "pointwise")
+            model["train_points"] = 128;
         hepgen::training::TrainerConfig t;
         t.epochs = 20;
         t.batchSize = 32; // showers per batch

@@ -19,12 +19,19 @@ long long cellKey(long long ia, long long ib) { return (ia + (1LL << 30)) * (1LL
 
 } // namespace
 
-std::vector<float> postProcess(std::vector<RawPoint> points, const ShowerSummary& target, const ShowerLayout& layout)
+std::vector<float> postProcess(
+    std::vector<RawPoint> points, const ShowerSummary& target, const ShowerLayout& layout, double minHitEnergy)
 {
     const std::size_t layers = layout.size();
     if (static_cast<int64_t>(points.size()) != target.hits)
         throw ConfigError(
             fmt::format("Post-processing got {} points for a shower of {} hits.", points.size(), target.hits));
+
+    // 0. The threshold, reflected (at most one e-fold: a smoothed edge leaks just below it; anything further down is
+    //    a model error, not an edge, and must not come back as a large energy).
+    for (auto& p : points)
+        if (p[3] < minHitEnergy)
+            p[3] = minHitEnergy * minHitEnergy / std::max(p[3], minHitEnergy / M_E);
 
     // 1. Layers by rank of the layer coordinate.
     std::stable_sort(points.begin(), points.end(), [](const RawPoint& x, const RawPoint& y) { return x[2] < y[2]; });
@@ -47,7 +54,7 @@ std::vector<float> postProcess(std::vector<RawPoint> points, const ShowerSummary
             sum += points[k][3];
         if (sum > 0.0 && target.energyPerLayer[l] > 0.0)
             for (std::size_t k = begin[l]; k < begin[l + 1]; ++k)
-                points[k][3] *= target.energyPerLayer[l] / sum;
+                points[k][3] = std::max(points[k][3] * target.energyPerLayer[l] / sum, minHitEnergy);
     }
 
     // 3. Lateral centre of energy.

@@ -151,26 +151,44 @@ private Q_SLOTS:
         const auto s = simulated(5, 6);
         const auto l = inferLayout(s);
         std::mt19937_64 rng(7);
-        const auto f = pointFeatures(s, l, rng);
-        const auto scaling = fitPointScaling(f);
+        const auto scaling = fitPointScaling(s, l, rng);
+        const auto f = pointFeatures(s, l, scaling, rng);
+        double mean = 0, sq = 0; // standardised
+        for (std::size_t k = 0; k < f.size(); k += 4) {
+            mean += f[k + 3];
+            sq += f[k + 3] * f[k + 3];
+        }
+        const double m = static_cast<double>(f.size() / 4);
+        QVERIFY(std::abs(mean / m) < 0.05 && std::abs(sq / m - 1) < 0.05);
+        QVERIFY(scaling.lateralScale > 2 && scaling.lateralScale < 20); // the median |x| of hits: a few mm
         for (std::size_t k = 0; k < s.points.size() / 4; ++k) {
-            float z[4];
-            for (std::size_t c = 0; c < 4; ++c)
-                z[c] = static_cast<float>((f[4 * k + c] - scaling.shift[c]) / scaling.scale[c]);
-            const auto p = unscalePoint(z, scaling);
+            const auto p = unscalePoint(&f[4 * k], scaling);
             // dequantised within the hit's cell and layer; the energy back to float rounding
             QVERIFY(std::abs(p[0] - s.points[4 * k]) <= 2.55 + 1e-3);
             QVERIFY(std::abs(p[1] - s.points[4 * k + 1]) <= 2.55 + 1e-3);
             QCOMPARE(l.layerOf(l.depthAt(p[2])), l.layerOf(s.points[4 * k + 2]));
             QVERIFY(std::abs(p[3] / s.points[4 * k + 3] - 1) < 1e-4);
         }
-        // Noise far out (an EDM prior at sigma = 80) stays finite.
-        const float far[4] = { 80.0f, -80.0f, 80.0f, 80.0f };
-        const auto p = unscalePoint(far, scaling);
-        QVERIFY(std::isfinite(p[3]) && p[3] > 0);
-        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, fitPointScaling({}));
-        const auto back = PointScaling::fromJson(scaling.toJson());
-        QCOMPARE(back.scale, scaling.scale);
+        // Noise far out (an EDM prior at sigma = 80) stays finite, and the map stays monotone.
+        const float far[4] = { 80.0f, -80.0f, 80.0f, 80.0f }, farther[4] = { 81.0f, -81.0f, 81.0f, 81.0f };
+        const auto p = unscalePoint(far, scaling), q = unscalePoint(farther, scaling);
+        for (std::size_t c = 0; c < 4; ++c)
+            QVERIFY(std::isfinite(p[c]) && std::isfinite(q[c]));
+        QVERIFY(p[3] > 0 && q[0] > p[0] && q[1] < p[1]);
+        const auto back = scalePoint(p, scaling); // the inverse holds beyond the limit too
+        QVERIFY(std::abs(back[0] - 80.0) < 1e-6 && std::abs(back[1] + 80.0) < 1e-6 && std::abs(back[2] - 80.0) < 1e-9);
+        const std::array<double, 4> near { 3.0, -40.0, 7.5, 2.0 };
+        float z[4];
+        const auto zs = scalePoint(near, scaling);
+        for (std::size_t c = 0; c < 4; ++c)
+            z[c] = static_cast<float>(zs[c]);
+        const auto again = unscalePoint(z, scaling);
+        for (std::size_t c = 0; c < 4; ++c)
+            QVERIFY(std::abs(again[c] - near[c]) < 1e-4 * (1 + std::abs(near[c])));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, fitPointScaling(Showers {}, l, rng));
+        const auto stored = PointScaling::fromJson(scaling.toJson());
+        QCOMPARE(stored.scale, scaling.scale);
+        QCOMPARE(stored.lateralLimit, scaling.lateralLimit);
     }
 
     void postProcessingCalibrates()
@@ -232,6 +250,13 @@ private Q_SLOTS:
                 QVERIFY(std::abs(eb / et + 2.0) < 2.55);
             }
         }
+        // The threshold: nothing below it after post-processing; a raw energy just below it comes back reflected.
+        auto low = raw;
+        low[0][3] = 1e-6;
+        low[1][3] = 0.9 * 0.07;
+        const auto hits = postProcess(low, target, l, 0.07);
+        for (std::size_t k = 3; k < hits.size(); k += 4)
+            QVERIFY(hits[k] >= 0.07f);
         raw.pop_back();
         QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, postProcess(raw, target, l));
     }

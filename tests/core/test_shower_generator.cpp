@@ -4,6 +4,7 @@
 // the generated hits sit on layers and cells; distillation adds a 1-step sampler; CaloClouds-like showers with the
 // depth along y; and every kind of bad input gives a clear error.
 #include "core/showers/ShowerGenerator.h"
+#include "core/showers/ShowerFeatures.h"
 #include "core/showers/ShowerLayout.h"
 #include "core/showers/ShowerSimulator.h"
 #include "core/util/Error.h"
@@ -162,10 +163,10 @@ private Q_SLOTS:
         r.trajectoryOf = { 2, 0 };
         const auto out = m_generator->sample(r);
         QCOMPARE(out.trajectories.size(), std::size_t(2));
-        // The point scaling of the run (documented in config.json) gives the prior's statistics in mm.
+        // The point scaling of the run (documented in config.json) maps frames back to the standardised space.
         std::ifstream in(m_run + "/config.json");
-        const auto state = json::parse(in);
-        const auto scale = state.at("point_scaling").at("scale").get<std::vector<double>>();
+        const auto scaling = PointScaling::fromJson(json::parse(in).at("point_scaling"));
+        const auto layout = inferLayout(m_training);
         for (std::size_t k = 0; k < 2; ++k) {
             const auto& t = out.trajectories[k];
             const std::size_t i = r.trajectoryOf[k];
@@ -184,18 +185,24 @@ private Q_SLOTS:
             QVERIFY(t.xt.back() == shower);
             QVERIFY(t.x0Pred.back() == shower);
             QVERIFY(t.points(t.frames() - 2) >= out.showers.hits(i)); // merged cell collisions only remove hits
-            // First frame: the prior, sigma_max times a standard normal in the standardised space: x has mean ~0
-            // (the shift) and standard deviation 80 * scale_x.
+            // First frame: the prior, sigma_max times a standard normal in the standardised space (lateral and layer
+            // components; the energy's is clamped for display).
             const auto& f0 = t.xt.front();
             const std::size_t n = f0.size() / 4;
-            double m = 0, q = 0;
-            for (std::size_t p = 0; p < n; ++p)
-                m += f0[4 * p];
-            m /= static_cast<double>(n);
-            for (std::size_t p = 0; p < n; ++p)
-                q += (f0[4 * p] - m) * (f0[4 * p] - m);
-            const double sd = std::sqrt(q / static_cast<double>(n - 1)) / (80.0 * scale[0]);
-            QVERIFY2(std::abs(sd - 1) < 4.0 / std::sqrt(2.0 * static_cast<double>(n)), qPrintable(QString::number(sd)));
+            for (std::size_t c = 0; c < 3; ++c) {
+                double m = 0, q = 0;
+                for (std::size_t p = 0; p < n; ++p) {
+                    const auto z = scalePoint({ f0[4 * p], f0[4 * p + 1], layout.layerCoordinate(f0[4 * p + 2]), 1.0 },
+                        scaling);
+                    m += z[c] / 80.0;
+                    q += z[c] * z[c] / 6400.0;
+                }
+                m /= static_cast<double>(n);
+                const double sd = std::sqrt(q / static_cast<double>(n) - m * m);
+                const double tolerance = 4.0 / std::sqrt(static_cast<double>(n));
+                QVERIFY2(std::abs(m) < tolerance && std::abs(sd - 1) < tolerance,
+                    qPrintable(QString("component %1: mean %2, sd %3 (in units of sigma_max)").arg(c).arg(m).arg(sd)));
+            }
             for (const auto& frame : t.xt)
                 for (const float v : frame)
                     QVERIFY(std::isfinite(v));

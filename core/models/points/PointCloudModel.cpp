@@ -66,6 +66,7 @@ PointModelConfig PointModelConfig::fromJson(const nlohmann::json& json)
     r.read("epic_global", c.epicGlobal);
     r.read("epic_layers", c.epicLayers);
     r.read("epic_sum_scale", c.epicSumScale);
+    r.read("train_points", c.trainPoints);
     r.read("time_embedding", c.timeEmbedding);
     r.read("time_scale", c.timeScale);
     r.read("schedule", c.schedule);
@@ -99,6 +100,9 @@ PointModelConfig PointModelConfig::fromJson(const nlohmann::json& json)
     require(c.epicGlobal >= 1, kWhat, "epic_global", "at least 1", c.epicGlobal);
     require(c.epicLayers >= 1, kWhat, "epic_layers", "at least 1", c.epicLayers);
     require(c.epicSumScale > 0 && std::isfinite(c.epicSumScale), kWhat, "epic_sum_scale", "positive", c.epicSumScale);
+    require(c.trainPoints >= 0, kWhat, "train_points", "non-negative (0: every point)", c.trainPoints);
+    require(c.trainPoints == 0 || c.network == "pointwise", kWhat, "train_points",
+        "0 for the epic network (a set network must see whole clouds)", c.trainPoints);
     require(c.timeEmbedding >= 2 && c.timeEmbedding % 2 == 0, kWhat, "time_embedding", "even and at least 2",
         c.timeEmbedding);
     require(c.timeScale > 0 && std::isfinite(c.timeScale), kWhat, "time_scale", "positive", c.timeScale);
@@ -131,7 +135,7 @@ nlohmann::json PointModelConfig::toJson() const
 {
     nlohmann::json j = { { "network", network }, { "training", training }, { "hidden", hidden },
         { "epic_width", epicWidth }, { "epic_global", epicGlobal }, { "epic_layers", epicLayers },
-        { "epic_sum_scale", epicSumScale }, { "time_embedding", timeEmbedding }, { "time_scale", timeScale },
+        { "epic_sum_scale", epicSumScale }, { "train_points", trainPoints }, { "time_embedding", timeEmbedding }, { "time_scale", timeScale },
         { "schedule", schedule }, { "timesteps", timesteps }, { "beta_start", betaStart }, { "beta_end", betaEnd },
         { "min_alpha_bar", minAlphaBar }, { "eta", eta }, { "sigma_data", sigmaData }, { "p_mean", pMean },
         { "p_std", pStd }, { "sigma_min", sigmaMin }, { "sigma_max", sigmaMax }, { "rho", rho },
@@ -248,7 +252,7 @@ torch::Tensor PointCloudModel::grid() const
         .flip(0);
 }
 
-PointCloudModel::Packed PointCloudModel::pack(const Batch& batch) const
+PointCloudModel::Packed PointCloudModel::pack(const Batch& batch, bool subsample) const
 {
     const int64_t f = m_shape.features, c = m_shape.context - 1;
     const auto& x = batch.x;
@@ -265,9 +269,20 @@ PointCloudModel::Packed PointCloudModel::pack(const Batch& batch) const
     const int64_t pmax = b > 0 ? p.counts.max().item<int64_t>() : 0;
     if (b > 0 && (p.counts.min().item<int64_t>() < 1 || pmax > x.size(1)))
         throw ConfigError(fmt::format("Point counts must lie in [1, {}] (the padded size).", x.size(1)));
-    const auto mask = torch::arange(pmax, p.counts.options()).unsqueeze(0) < p.counts.unsqueeze(1);
-    p.x = x.slice(1, 0, pmax).index({ mask });
-    p.index = torch::arange(b, p.counts.options()).unsqueeze(1).expand({ b, pmax }).index({ mask });
+    auto mask = torch::arange(pmax, p.counts.options()).unsqueeze(0) < p.counts.unsqueeze(1);
+    auto clouds = x.slice(1, 0, pmax);
+    if (subsample && m_config.trainPoints > 0 && pmax > m_config.trainPoints) {
+        // A uniform random subset of each cloud's real points: sort random keys with the padding's pushed last.
+        const int64_t k = m_config.trainPoints;
+        const auto keys = torch::rand({ b, pmax }, x.options()).masked_fill(mask.logical_not(), 2.0);
+        const auto pick = std::get<1>(keys.topk(k, 1, /*largest=*/false));
+        clouds = clouds.gather(1, pick.unsqueeze(2).expand({ b, k, f }));
+        p.counts = p.counts.clamp_max(k);
+        mask = torch::arange(k, p.counts.options()).unsqueeze(0) < p.counts.unsqueeze(1);
+    }
+    const int64_t width = mask.size(1);
+    p.x = clouds.index({ mask });
+    p.index = torch::arange(b, p.counts.options()).unsqueeze(1).expand({ b, width }).index({ mask });
     p.context = batch.context.slice(1, 0, c);
     if (batch.weight.defined())
         p.weight = batch.weight.to(x.dtype()).index_select(0, p.index);
@@ -341,7 +356,7 @@ torch::Tensor PointCloudModel::objective(const Packed& p, const c10::optional<at
 LossReport PointCloudModel::run(
     const Batch& batch, bool step, double clipNorm, const c10::optional<at::Generator>& generator)
 {
-    const Packed p = pack(batch);
+    const Packed p = pack(batch, step);
     if (p.clouds == 0)
         return {};
     if (step)

@@ -56,7 +56,7 @@ std::vector<float> readFloats(const H5::H5File& f, const char* name)
 
 } // namespace
 
-class TestCliShowers : public QObject {
+class TestCliShowerGenerator : public QObject {
     Q_OBJECT
     QTemporaryDir m_dir;
     QString m_data, m_run;
@@ -180,5 +180,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCliShowers)
-#include "test_cli_showers.moc"
+QTEST_GUILESS_MAIN(TestCliShowerGenerator)
+#include "test_cli_shower_generator.moc"
