@@ -64,27 +64,38 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
         std::vector<std::string> columns, context;
         std::optional<uint64_t> seed;
         std::optional<int64_t> epochs, ensemble;
-        bool json = false;
+        bool json = false, distill = false;
     };
     auto t = std::make_shared<TrainOptions>();
     std::string families;
     for (const auto& f : hepgen::models::familyTable())
         families += fmt::format("\n  {:<11} {}", f.name, f.description);
-    CLI::App* train = app.add_subcommand("train", "Train a generative model on a table; writes a run directory");
+    families += fmt::format("\n  {:<11} {}", "shower",
+        "CaloClouds-style shower generator (shower flow + point diffusion) on showers; see --config, --distill");
+    CLI::App* train
+        = app.add_subcommand("train", "Train a generative model on a table or showers; writes a run directory");
     train->add_option("--model", t->family, "Model family:" + families)->required();
-    train->add_option("--data", t->data, "Data file (any supported table format)")->required();
+    train->add_option("--data", t->data, "Data file (any supported table or shower format)")->required();
     train->add_option("--config", t->config, "JSON with optional \"model\", \"trainer\", \"preprocessing\" objects");
     train->add_option("--columns", t->columns, "Features to model (default: all but --context)")->delimiter(',');
     train->add_option("--context", t->context, "Columns to condition on (e.g. mjj)")->delimiter(',');
     train->add_option("--seed", t->seed, "Seed (overrides the config's trainer.seed)");
-    train->add_option("--epochs", t->epochs, "Epochs (overrides the config's trainer.epochs)");
+    train->add_option(
+        "--epochs", t->epochs, "Epochs (overrides the config's trainer.epochs; shower: the point model's)");
     train->add_option("--ensemble", t->ensemble, "Train a deep ensemble of N members (model config \"ensemble\")")
         ->check(CLI::PositiveNumber);
-    train->add_option("--teacher", t->teacher, "edm run directory to distil (--model consistency)");
+    train->add_option("--teacher", t->teacher,
+        "Run directory to distil: an edm run (--model consistency) or a shower run (--model shower; copied to -o)");
+    train->add_flag("--distill", t->distill, "--model shower: consistency-distil the point model after training");
     train->add_option("-o,--output", t->output, "Run directory")->required();
     train->add_flag("--json", t->json, "Print the final metrics as one JSON object");
     train->callback([t, &global, &action] {
         action = [t, &global] {
+            if (t->family == "shower")
+                return trainShowers(
+                    { t->data, t->config, t->output, t->teacher, t->seed, t->epochs, t->distill, t->json }, global);
+            if (t->distill)
+                throw ConfigError("--distill is for --model shower; tables distil with --model consistency --teacher.");
             hepgen::models::requireFamily(t->family); // before reading a possibly large file
             if (!t->teacher.empty() && t->family != "consistency")
                 throw ConfigError("--teacher distils an edm run into --model consistency.");
@@ -103,7 +114,8 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
             request.outputDir = t->output;
             const auto dataset = hepgen::data::readDataset(t->data);
             if (!dataset.table)
-                throw ConfigError("Training on showers arrives with the shower studio (issue #5); give a table.");
+                throw ConfigError(fmt::format(
+                    "{} holds showers; the table families train on tables (use --model shower for showers).", t->data));
             TerminalProgress progress("train", global.quiet);
             auto [run, reason] = t->teacher.empty()
                 ? hepgen::training::trainRun(request, *dataset.table, progress.control())
@@ -129,12 +141,13 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
     struct SampleOptions {
         std::string run, output, sampler;
         int64_t n = 10000, steps = 0;
-        std::vector<double> context;
+        std::vector<double> context, energy, energyRange;
         std::optional<uint64_t> seed;
-        bool trajectory = false;
+        bool trajectory = false, allowExtrapolation = false;
     };
     auto s = std::make_shared<SampleOptions>();
-    CLI::App* sample = app.add_subcommand("sample", "Sample from a trained run; writes a table in our schema");
+    CLI::App* sample
+        = app.add_subcommand("sample", "Sample from a trained run; writes a table or showers in our schema");
     sample->add_option("--run", s->run, "Run directory written by hepgen train")->required();
     sample->add_option("--n", s->n, "Number of samples")->capture_default_str();
     sample->add_option(
@@ -143,10 +156,26 @@ void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action
     sample->add_option("--context", s->context, "Context values in the data's units, one per context column")
         ->delimiter(',');
     sample->add_option("--seed", s->seed, "Seed for reproducible samples");
-    sample->add_flag("--trajectory", s->trajectory, "Also store every sampler step under /trajectory");
+    sample->add_flag("--trajectory", s->trajectory,
+        "Also store every sampler step under /trajectory (showers: of the first shower)");
+    sample->add_option("--energy", s->energy, "Shower runs: incident energy of every shower, GeV")->expected(1);
+    sample
+        ->add_option("--energy-range", s->energyRange,
+            "Shower runs: incident energies uniform in LO HI, GeV (default: the trained range)")
+        ->expected(2);
+    sample->add_flag("--allow-extrapolation", s->allowExtrapolation,
+        "Shower runs: generate energies outside the trained range (with a warning) instead of refusing");
     sample->add_option("-o,--output", s->output, "Output file (.h5)")->required();
     sample->callback([s, &global, &action] {
         action = [s, &global] {
+            if (isShowerRun(s->run))
+                return sampleShowers({ s->run, s->output, s->sampler, s->n, s->steps, s->seed, s->energy,
+                                         s->energyRange, s->trajectory, s->allowExtrapolation },
+                    global);
+            if (!s->energy.empty() || !s->energyRange.empty() || s->allowExtrapolation)
+                throw ConfigError(fmt::format("{} is not a shower generator's run; --energy, --energy-range and "
+                                              "--allow-extrapolation are for shower runs.",
+                    s->run));
             auto run = hepgen::training::loadRun(s->run);
             TerminalProgress progress("sample", global.quiet);
             const auto control = progress.control();

@@ -1,0 +1,255 @@
+#include "core/showers/ShowerFeatures.h"
+
+#include "core/util/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace hepgen::showers {
+
+namespace {
+
+constexpr double kFractionFloor = 1e-4; // dequantisation of empty layers' energy fractions
+constexpr double kLogEnergyClamp = 8.0; // standardised log-energy bound of unscalePoint
+
+double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+} // namespace
+
+ShowerSummary summarise(const hepgen::data::Showers& showers, std::size_t i, const ShowerLayout& layout)
+{
+    ShowerSummary s;
+    const std::size_t layers = layout.size();
+    s.incidentEnergy = showers.incidentEnergy[i];
+    s.hitsPerLayer.assign(layers, 0);
+    s.energyPerLayer.assign(layers, 0.0);
+    const auto a = static_cast<std::size_t>(layout.axisA()), b = static_cast<std::size_t>(layout.axisB()),
+               d = static_cast<std::size_t>(layout.depthAxis);
+    double sumA = 0.0, sumB = 0.0;
+    for (auto k = showers.offsets[i]; k < showers.offsets[i + 1]; ++k) {
+        const float* p = showers.points.data() + 4 * static_cast<std::size_t>(k);
+        const std::size_t l = layout.layerOf(p[d]);
+        s.hitsPerLayer[l] += 1;
+        s.energyPerLayer[l] += p[3];
+        s.visible += p[3];
+        sumA += p[3] * p[a];
+        sumB += p[3] * p[b];
+        ++s.hits;
+    }
+    if (s.visible > 0) {
+        s.centreA = sumA / s.visible;
+        s.centreB = sumB / s.visible;
+    }
+    return s;
+}
+
+std::vector<double> flowFeatures(const ShowerSummary& s, std::mt19937_64& rng)
+{
+    const std::size_t layers = s.hitsPerLayer.size();
+    std::vector<double> f(flowFeatureCount(layers));
+    const double n = static_cast<double>(s.hits);
+    f[0] = std::log(n + uniform(rng));
+    f[1] = std::log(s.visible / (1000.0 * s.incidentEnergy));
+    for (std::size_t l = 0; l < layers; ++l) {
+        f[2 + l] = std::log((static_cast<double>(s.hitsPerLayer[l]) + uniform(rng)) / n);
+        f[2 + layers + l] = std::log(s.energyPerLayer[l] / s.visible + kFractionFloor * uniform(rng));
+    }
+    f[2 + 2 * layers] = s.centreA;
+    f[3 + 2 * layers] = s.centreB;
+    return f;
+}
+
+ShowerSummary targetsFrom(const double* f, std::size_t layers, double incidentEnergy, int64_t maxHits)
+{
+    const auto finite = [](double v) { return std::isfinite(v) ? v : -1e30; };
+    ShowerSummary s;
+    s.incidentEnergy = incidentEnergy;
+    const double logN = std::min(finite(f[0]), std::log(static_cast<double>(maxHits) + 1.0));
+    s.hits = std::clamp<int64_t>(static_cast<int64_t>(std::floor(std::exp(logN))), 1, maxHits);
+    s.visible = std::exp(std::min(finite(f[1]), 5.0)) * 1000.0 * incidentEnergy;
+
+    // Counts per layer: floor of the dequantised counts, then +-1 where the fractional parts say so until they add up
+    // to N (largest remainders gain first, smallest lose first; a layer never goes below zero).
+    const double n = static_cast<double>(s.hits);
+    std::vector<double> frac(layers);
+    s.hitsPerLayer.assign(layers, 0);
+    int64_t sum = 0;
+    for (std::size_t l = 0; l < layers; ++l) {
+        const double c = std::min(std::exp(std::min(finite(f[2 + l]), 1.0)) * n, n);
+        s.hitsPerLayer[l] = static_cast<int64_t>(std::floor(c));
+        frac[l] = c - std::floor(c);
+        sum += s.hitsPerLayer[l];
+    }
+    std::vector<std::size_t> order(layers);
+    std::iota(order.begin(), order.end(), 0);
+    if (sum < s.hits) {
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return frac[x] > frac[y]; });
+        for (std::size_t k = 0; sum < s.hits; k = (k + 1) % layers, ++sum)
+            s.hitsPerLayer[order[k]] += 1;
+    } else if (sum > s.hits) {
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return frac[x] < frac[y]; });
+        for (std::size_t k = 0; sum > s.hits; k = (k + 1) % layers)
+            if (s.hitsPerLayer[order[k]] > 0) {
+                s.hitsPerLayer[order[k]] -= 1;
+                --sum;
+            }
+    }
+
+    // Energies: the flow's fractions in layers with hits, renormalised to E_vis.
+    s.energyPerLayer.assign(layers, 0.0);
+    double total = 0.0;
+    for (std::size_t l = 0; l < layers; ++l)
+        if (s.hitsPerLayer[l] > 0) {
+            s.energyPerLayer[l] = std::exp(std::min(finite(f[2 + layers + l]), 1.0));
+            total += s.energyPerLayer[l];
+        }
+    for (std::size_t l = 0; l < layers; ++l) {
+        if (total > 0)
+            s.energyPerLayer[l] *= s.visible / total;
+        else if (s.hitsPerLayer[l] > 0) // every fraction underflowed: share equally per hit
+            s.energyPerLayer[l] = s.visible * static_cast<double>(s.hitsPerLayer[l]) / n;
+    }
+    s.centreA = std::isfinite(f[2 + 2 * layers]) ? f[2 + 2 * layers] : 0.0;
+    s.centreB = std::isfinite(f[3 + 2 * layers]) ? f[3 + 2 * layers] : 0.0;
+    return s;
+}
+
+nlohmann::json PointScaling::toJson() const
+{
+    return { { "lateral_scale", lateralScale }, { "lateral_limit", lateralLimit }, { "shift", shift },
+        { "scale", scale } };
+}
+
+PointScaling PointScaling::fromJson(const nlohmann::json& j)
+{
+    PointScaling p;
+    try {
+        p.lateralScale = j.at("lateral_scale").get<double>();
+        p.lateralLimit = j.at("lateral_limit").get<double>();
+        p.shift = j.at("shift").get<std::array<double, 4>>();
+        p.scale = j.at("scale").get<std::array<double, 4>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw ConfigError(std::string("The stored point scaling is malformed: ") + e.what());
+    }
+    for (const double s : p.scale)
+        if (!(s > 0) || !std::isfinite(s))
+            throw ConfigError("The stored point scaling has a non-positive scale.");
+    if (!(p.lateralScale > 0) || !(p.lateralLimit > 0))
+        throw ConfigError("The stored point scaling has a non-positive lateral scale or limit.");
+    return p;
+}
+
+namespace {
+
+/// Unstandardised point vectors: dequantised positions, asinh-compressed laterally with `lateralScale`.
+std::vector<double> rawPointFeatures(
+    const hepgen::data::Showers& showers, const ShowerLayout& layout, double lateralScale, std::mt19937_64& rng)
+{
+    const std::size_t m = showers.points.size() / 4;
+    std::vector<double> out(4 * m);
+    const auto a = static_cast<std::size_t>(layout.axisA()), b = static_cast<std::size_t>(layout.axisB()),
+               d = static_cast<std::size_t>(layout.depthAxis);
+    const double cell = layout.cellSize;
+    for (std::size_t i = 0; i < m; ++i) {
+        const float* p = showers.points.data() + 4 * i;
+        // Dequantisation (Theis et al. 2016; as CaloFlow's noise on voxel energies): a cell's hit is spread
+        // uniformly over the cell, a layer's over half a layer pitch each side, so the model learns a density.
+        const double da = cell > 0 ? (uniform(rng) - 0.5) * cell : 0.0;
+        const double db = cell > 0 ? (uniform(rng) - 0.5) * cell : 0.0;
+        out[4 * i + 0] = std::asinh((p[a] + da) / lateralScale);
+        out[4 * i + 1] = std::asinh((p[b] + db) / lateralScale);
+        out[4 * i + 2] = static_cast<double>(layout.layerOf(p[d])) + uniform(rng) - 0.5;
+        out[4 * i + 3] = std::log(static_cast<double>(p[3]));
+    }
+    return out;
+}
+
+} // namespace
+
+PointScaling fitPointScaling(const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng)
+{
+    const std::size_t m = showers.points.size() / 4;
+    if (m == 0)
+        throw ConfigError("There are no hits to fit the point scaling on.");
+    PointScaling s;
+    std::vector<double> lateral;
+    lateral.reserve(2 * m);
+    double largest = 0.0;
+    for (std::size_t i = 0; i < m; ++i)
+        for (const int axis : { layout.axisA(), layout.axisB() }) {
+            const double v = std::abs(showers.points[4 * i + static_cast<std::size_t>(axis)]);
+            lateral.push_back(v);
+            largest = std::max(largest, v);
+        }
+    std::nth_element(lateral.begin(), lateral.begin() + static_cast<std::ptrdiff_t>(lateral.size() / 2), lateral.end());
+    const double median = lateral[lateral.size() / 2];
+    s.lateralScale = median > 1e-6 ? median : (layout.cellSize > 0 ? layout.cellSize : 1.0);
+    s.lateralLimit = std::asinh((largest + layout.cellSize) / s.lateralScale) + 1.0;
+    const auto f = rawPointFeatures(showers, layout, s.lateralScale, rng);
+    for (std::size_t c = 0; c < 4; ++c) {
+        double mean = 0.0, sq = 0.0;
+        for (std::size_t i = 0; i < m; ++i)
+            mean += f[4 * i + c];
+        mean /= static_cast<double>(m);
+        for (std::size_t i = 0; i < m; ++i)
+            sq += (f[4 * i + c] - mean) * (f[4 * i + c] - mean);
+        const double sd = std::sqrt(sq / static_cast<double>(m));
+        s.shift[c] = mean;
+        s.scale[c] = sd > 1e-12 ? sd : 1.0;
+    }
+    return s;
+}
+
+std::vector<float> pointFeatures(const hepgen::data::Showers& showers, const ShowerLayout& layout,
+    const PointScaling& scaling, std::mt19937_64& rng)
+{
+    const auto f = rawPointFeatures(showers, layout, scaling.lateralScale, rng);
+    std::vector<float> out(f.size());
+    for (std::size_t i = 0; i < f.size(); ++i)
+        out[i] = static_cast<float>((f[i] - scaling.shift[i % 4]) / scaling.scale[i % 4]);
+    return out;
+}
+
+std::array<double, 4> unscalePoint(const float* z, const PointScaling& s)
+{
+    std::array<double, 4> out {};
+    for (std::size_t c = 0; c < 3; ++c)
+        out[c] = static_cast<double>(z[c]) * s.scale[c] + s.shift[c];
+    for (std::size_t c = 0; c < 2; ++c) {
+        // sinh up to the limit, then its tangent: exact on the data, finite for any noise.
+        const double u = out[c], lim = s.lateralLimit;
+        out[c] = s.lateralScale
+            * (std::abs(u) <= lim ? std::sinh(u) : std::copysign(std::sinh(lim) + std::cosh(lim) * (std::abs(u) - lim), u));
+    }
+    const double logE = std::clamp(static_cast<double>(z[3]), -kLogEnergyClamp, kLogEnergyClamp);
+    out[3] = std::exp(logE * s.scale[3] + s.shift[3]);
+    return out;
+}
+
+std::array<double, 4> scalePoint(const std::array<double, 4>& x, const PointScaling& s)
+{
+    std::array<double, 4> out {};
+    for (std::size_t c = 0; c < 2; ++c) {
+        const double v = x[c] / s.lateralScale, lim = s.lateralLimit;
+        const double u = std::abs(v) <= std::sinh(lim)
+            ? std::asinh(v)
+            : std::copysign(lim + (std::abs(v) - std::sinh(lim)) / std::cosh(lim), v);
+        out[c] = (u - s.shift[c]) / s.scale[c];
+    }
+    out[2] = (x[2] - s.shift[2]) / s.scale[2];
+    out[3] = (std::log(x[3]) - s.shift[3]) / s.scale[3];
+    return out;
+}
+
+std::array<float, 4> toShowerAxes(double a, double b, double depth, double energy, const ShowerLayout& layout)
+{
+    std::array<float, 4> p {};
+    p[static_cast<std::size_t>(layout.axisA())] = static_cast<float>(a);
+    p[static_cast<std::size_t>(layout.axisB())] = static_cast<float>(b);
+    p[static_cast<std::size_t>(layout.depthAxis)] = static_cast<float>(depth);
+    p[3] = static_cast<float>(energy);
+    return p;
+}
+
+} // namespace hepgen::showers

@@ -1,0 +1,82 @@
+#pragma once
+// The two preprocessed spaces of the shower generator (CaloClouds II, Buhmann et al. 2023, arXiv:2309.05704):
+//
+// 1. The shower flow's per-shower vector (dimension 2L + 4 for L layers), before standardisation:
+//      [0]          log(N + u)                          N hits, u ~ U[0, 1) dequantises the integer
+//      [1]          log(E_vis / E_inc)                  E_vis [MeV] over E_inc [MeV]
+//      [2 + l]      log((n_l + u_l) / N)                hits in layer l, dequantised (floor gives n_l back)
+//      [2 + L + l]  log(e_l / E_vis + 1e-4 u'_l)        energy fraction of layer l; empty layers land below -9.2
+//      [2 + 2L]     c_a,  [3 + 2L] c_b                  energy-weighted lateral centre of the shower (mm)
+//    targetsFrom() inverts it: N = floor(exp .), per-layer counts floor(.) corrected to sum to N (largest
+//    fractional parts first), per-layer energies only in layers with hits, renormalised to sum to E_vis.
+//
+// 2. The point model's per-hit vector (asinh(a / s), asinh(b / s), k, log E), standardised with means and deviations
+//    over the training hits: lateral positions a, b (mm; dequantised uniformly within their cell on a cell grid)
+//    compressed by asinh with the scale s = the median |a|, |b| of the training hits (the lateral profile of an
+//    electromagnetic shower has power-law tails, hits out to ~1 m around a core of a few mm: linear in the core,
+//    logarithmic in the tails, the diffusion model sees one well-scaled distribution), the continuous layer
+//    coordinate k (ShowerLayout; dequantised uniformly in [-1/2, 1/2) around the layer), log of the hit energy in
+//    MeV. unscalePoint() inverts it; beyond the training hits' largest |asinh(a / s)| + 1 it continues sinh linearly
+//    and it clamps the standardised log-energy to [-8, 8], so the noise frames of a trajectory (an EDM prior has
+//    sigma = 80) stay finite while everything the data spans maps exactly.
+#include "core/data/Showers.h"
+#include "core/showers/ShowerLayout.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace hepgen::showers {
+
+/// What the shower flow describes of one shower, in physical units.
+struct ShowerSummary {
+    double incidentEnergy = 0.0; ///< GeV
+    int64_t hits = 0;
+    double visible = 0.0;                ///< MeV
+    std::vector<int64_t> hitsPerLayer;   ///< L
+    std::vector<double> energyPerLayer;  ///< L, MeV
+    double centreA = 0.0, centreB = 0.0; ///< energy-weighted lateral centre, mm
+};
+
+/// The summary of shower i under `layout` (hits go to the nearest layer). Never throws for valid indices.
+ShowerSummary summarise(const hepgen::data::Showers& showers, std::size_t i, const ShowerLayout& layout);
+
+/// Width of the flow vector for L layers.
+inline std::size_t flowFeatureCount(std::size_t layers) { return 2 * layers + 4; }
+
+/// The flow vector of a shower (space 1 above), with dequantisation noise from `rng`. The shower needs hits.
+std::vector<double> flowFeatures(const ShowerSummary& s, std::mt19937_64& rng);
+
+/// The summary a flow vector stands for (inverse of flowFeatures up to the dequantisation), for a shower of
+/// `incidentEnergy` GeV; the hit count is clamped to [1, maxHits]. Non-finite entries count as the most
+/// negative value. Never throws.
+ShowerSummary targetsFrom(const double* features, std::size_t layers, double incidentEnergy, int64_t maxHits);
+
+/// Standardisation of the point vector (space 2 above): shift and scale per component, fitted on training hits.
+struct PointScaling {
+    std::array<double, 4> shift { 0, 0, 0, 0 }, scale { 1, 1, 1, 1 };
+    nlohmann::json toJson() const;
+    static PointScaling fromJson(const nlohmann::json& j); ///< ConfigError when malformed
+};
+
+/// The point vectors of every hit of `showers` (4 floats per hit, not yet standardised), dequantised with `rng`.
+std::vector<float> pointFeatures(
+    const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng);
+
+/// Fits the standardisation on point vectors (4 floats per hit). ConfigError for no hits.
+PointScaling fitPointScaling(const std::vector<float>& features);
+
+/// Standardised point vector -> (a, b, k, E [MeV]) in physical units (k the continuous layer coordinate).
+std::array<double, 4> unscalePoint(const float* standardised, const PointScaling& scaling);
+
+/// The inverse of unscalePoint(): (a, b, k, E) -> the standardised point vector (exact for the lateral and layer
+/// components everywhere, for the energy where unscalePoint() did not clamp).
+std::array<double, 4> scalePoint(const std::array<double, 4>& physical, const PointScaling& scaling);
+
+/// (a, b, depth, E) -> (x, y, z, E) in the showers' axes.
+std::array<float, 4> toShowerAxes(double a, double b, double depth, double energy, const ShowerLayout& layout);
+
+} // namespace hepgen::showers

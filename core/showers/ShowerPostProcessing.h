@@ -1,0 +1,32 @@
+#pragma once
+// Turning the point model's raw points into a shower, as CaloClouds II does (Buhmann et al. 2023,
+// arXiv:2309.05704, Sec. 3.3 "calibrations"), given the per-shower targets the shower flow drew:
+//   0. threshold: the data hold no hit below the cell threshold E_min (the smallest training hit energy), while a
+//      diffusion model smooths the sharp edge of the hit-energy spectrum across it; raw energies below E_min are
+//      reflected into E_min^2 / E (a reflection in log E, the boundary correction of kernel density estimates; at
+//      most one e-fold, lower energies count as E_min / e);
+//   1. layers: the points sorted by their continuous layer coordinate fill the layers front to back with the flow's
+//      hit counts n_l (so every layer has exactly n_l hits and the depth order of the points is kept);
+//   2. energy: the hit energies of layer l are scaled to sum to the flow's e_l (so E_vis and the longitudinal
+//      profile are the flow's); a hit the scaling pushes below E_min is raised to it;
+//   3. centre: the shower is shifted laterally so its energy-weighted centre is the flow's (c_a, c_b);
+//   4. cells (on a cell grid only): each hit moves to its cell centre; a second hit in an occupied cell of its layer
+//      takes the nearest free cell within 2 cells instead (hits of higher energy choose first), and merges into
+//      its own cell only when none is free, since a cell holds one hit in the data. Continuous layouts keep x, y.
+#include "core/showers/ShowerFeatures.h"
+#include "core/showers/ShowerLayout.h"
+
+#include <array>
+#include <vector>
+
+namespace hepgen::showers {
+
+/// One raw point: lateral a, b (mm), continuous layer coordinate k, energy (MeV).
+using RawPoint = std::array<double, 4>;
+
+/// Steps 1-4 above for one shower; `points` holds exactly target.hits points. Returns the hits (x, y, z, E, in the
+/// showers' axes, 4 floats each); there are target.hits of them unless cell collisions had to merge hits.
+/// Throws ConfigError when the point count differs from target.hits.
+std::vector<float> postProcess(std::vector<RawPoint> points, const ShowerSummary& target, const ShowerLayout& layout);
+
+} // namespace hepgen::showers

@@ -1,0 +1,266 @@
+// The shower generator's preprocessing and post-processing, exactly: the layout found in our own geometry, in
+// CaloClouds-like files with the depth along y, and refused where nothing is layered; the shower flow's feature
+// vector inverts to the shower's hit and energy counts; point vectors and their inverse; and the CaloClouds II
+// calibrations (hits per layer, energy per layer, centre of energy, one hit per cell).
+#include "core/showers/ShowerFeatures.h"
+#include "core/showers/ShowerLayout.h"
+#include "core/showers/ShowerPostProcessing.h"
+#include "core/showers/ShowerSimulator.h"
+#include "core/util/Error.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <random>
+#include <set>
+#include <tuple>
+
+using namespace hepgen::showers;
+using hepgen::data::Showers;
+
+namespace {
+
+Showers simulated(std::size_t n, uint64_t seed)
+{
+    ShowerSimOptions o;
+    o.showers = n;
+    o.seed = seed;
+    return simulateShowers(o);
+}
+
+/// The same showers with y and z swapped and no geometry: a CaloClouds-like file (depth along y).
+Showers depthAlongY(const Showers& s)
+{
+    Showers out = s;
+    out.geometry = {};
+    out.geometry.name = "CaloClouds point clouds (axes as stored)";
+    for (std::size_t k = 0; k < out.points.size(); k += 4)
+        std::swap(out.points[k + 1], out.points[k + 2]);
+    return out;
+}
+
+} // namespace
+
+class TestShowerFeatures : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void layoutOfOurGeometry()
+    {
+        const auto s = simulated(20, 1);
+        const auto l = inferLayout(s);
+        QCOMPARE(l.depthAxis, 2);
+        QCOMPARE(l.layers, ildLikeEcal().layerZ);
+        QCOMPARE(l.cellSize, 5.1);
+        QVERIFY(std::abs(l.originA) < 1e-4 && std::abs(l.originB) < 1e-4); // cells centred on multiples of 5.1 mm
+        for (std::size_t k = 0; k < l.size(); ++k) {
+            QCOMPARE(l.layerOf(l.layers[k]), k);
+            QVERIFY(std::abs(l.layerCoordinate(l.layers[k]) - static_cast<double>(k)) < 1e-12);
+        }
+        for (const double c : { -0.7, 0.0, 3.25, 19.5, 20.4, 29.0, 31.2 })
+            QVERIFY(std::abs(l.layerCoordinate(l.depthAt(c)) - c) < 1e-9);
+        QCOMPARE(l.snap(7.0, 0.0), 5.1);
+        QCOMPARE(inferLayout(s, "auto", "continuous").cellSize, 0.0);
+        const auto back = ShowerLayout::fromJson(l.toJson());
+        QCOMPARE(back.layers, l.layers);
+        QCOMPARE(back.cellSize, l.cellSize);
+    }
+
+    void layoutWithDepthAlongY()
+    {
+        const auto s = depthAlongY(simulated(20, 2));
+        const auto l = inferLayout(s);
+        QCOMPARE(l.depthAxis, 1);
+        QCOMPARE(l.axisA(), 0);
+        QCOMPARE(l.axisB(), 2);
+        QCOMPARE(l.size(), std::size_t(30));
+        QCOMPARE(l.cellSize, 0.0); // no geometry: lateral positions stay continuous
+        QVERIFY(std::abs(l.layers.front() - ildLikeEcal().layerZ.front()) < 1e-3);
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, inferLayout(s, "auto", "cells"));
+        const auto p = toShowerAxes(1.0, 2.0, 3.0, 4.0, l);
+        QCOMPARE(p[0], 1.0f);
+        QCOMPARE(p[1], 3.0f);
+        QCOMPARE(p[2], 2.0f);
+    }
+
+    void unlayeredShowersAreRefused()
+    {
+        Showers s;
+        s.offsets = { 0 };
+        std::mt19937_64 rng(3);
+        std::normal_distribution<float> normal;
+        for (int i = 0; i < 300; ++i)
+            for (float v : { normal(rng), normal(rng), normal(rng), 1.0f })
+                s.points.push_back(v);
+        s.offsets.push_back(300);
+        s.incidentEnergy = { 10.0f };
+        const QString message = QString::fromStdString([&] {
+            try {
+                inferLayout(s);
+            } catch (const hepgen::ConfigError& e) {
+                return std::string(e.what());
+            }
+            return std::string();
+        }());
+        QVERIFY2(message.contains("no layered depth axis"), qPrintable(message));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, inferLayout(s, "z"));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, inferLayout(s, "w"));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, inferLayout(s, "auto", "hexagons"));
+    }
+
+    void flowFeaturesInvert()
+    {
+        // The flow vector of a shower maps back to exactly its hit counts (total and per layer), its visible energy,
+        // its energy per layer (to rounding) and its centre: the dequantisation noise never crosses an integer.
+        const auto s = simulated(40, 4);
+        const auto l = inferLayout(s);
+        std::mt19937_64 rng(5);
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const auto sum = summarise(s, i, l);
+            QCOMPARE(sum.hits, static_cast<int64_t>(s.hits(i)));
+            const auto f = flowFeatures(sum, rng);
+            QCOMPARE(f.size(), flowFeatureCount(l.size()));
+            const auto back = targetsFrom(f.data(), l.size(), sum.incidentEnergy, 100000);
+            QCOMPARE(back.hits, sum.hits);
+            QCOMPARE(back.hitsPerLayer, sum.hitsPerLayer);
+            QVERIFY(std::abs(back.visible / sum.visible - 1) < 1e-12);
+            for (std::size_t k = 0; k < l.size(); ++k) // the floor noise (<= 1e-4 per layer) shifts fractions by < 6e-4
+                QVERIFY(std::abs(back.energyPerLayer[k] - sum.energyPerLayer[k]) <= 6e-4 * sum.visible);
+            QCOMPARE(back.centreA, sum.centreA);
+        }
+        // Counts that do not add up are corrected to N; non-finite entries do not crash.
+        std::vector<double> f(flowFeatureCount(3), 0.0);
+        f[0] = std::log(10.5);
+        f[2] = std::log(0.5);
+        f[3] = std::log(0.5);
+        f[4] = std::log(0.5); // 15 hits for N = 10
+        f[5] = f[6] = f[7] = std::log(1.0 / 3);
+        auto t = targetsFrom(f.data(), 3, 50.0, 1000);
+        QCOMPARE(t.hits, int64_t(10));
+        QCOMPARE(t.hitsPerLayer[0] + t.hitsPerLayer[1] + t.hitsPerLayer[2], int64_t(10));
+        f[0] = std::nan("");
+        f[1] = std::numeric_limits<double>::infinity();
+        t = targetsFrom(f.data(), 3, 50.0, 1000);
+        QCOMPARE(t.hits, int64_t(1));
+        QVERIFY(std::isfinite(t.visible));
+        f[0] = 50.0; // a flow far out: clamped to the largest shower
+        QCOMPARE(targetsFrom(f.data(), 3, 50.0, 1000).hits, int64_t(1000));
+    }
+
+    void pointFeaturesInvert()
+    {
+        const auto s = simulated(5, 6);
+        const auto l = inferLayout(s);
+        std::mt19937_64 rng(7);
+        const auto scaling = fitPointScaling(s, l, rng);
+        const auto f = pointFeatures(s, l, scaling, rng);
+        double mean = 0, sq = 0; // standardised
+        for (std::size_t k = 0; k < f.size(); k += 4) {
+            mean += f[k + 3];
+            sq += f[k + 3] * f[k + 3];
+        }
+        const double m = static_cast<double>(f.size() / 4);
+        QVERIFY(std::abs(mean / m) < 0.05 && std::abs(sq / m - 1) < 0.05);
+        QVERIFY(scaling.lateralScale > 2 && scaling.lateralScale < 20); // the median |x| of hits: a few mm
+        for (std::size_t k = 0; k < s.points.size() / 4; ++k) {
+            const auto p = unscalePoint(&f[4 * k], scaling);
+            // dequantised within the hit's cell and layer; the energy back to float rounding
+            QVERIFY(std::abs(p[0] - s.points[4 * k]) <= 2.55 + 1e-3);
+            QVERIFY(std::abs(p[1] - s.points[4 * k + 1]) <= 2.55 + 1e-3);
+            QCOMPARE(l.layerOf(l.depthAt(p[2])), l.layerOf(s.points[4 * k + 2]));
+            QVERIFY(std::abs(p[3] / s.points[4 * k + 3] - 1) < 1e-4);
+        }
+        // Noise far out (an EDM prior at sigma = 80) stays finite, and the map stays monotone.
+        const float far[4] = { 80.0f, -80.0f, 80.0f, 80.0f }, farther[4] = { 81.0f, -81.0f, 81.0f, 81.0f };
+        const auto p = unscalePoint(far, scaling), q = unscalePoint(farther, scaling);
+        for (std::size_t c = 0; c < 4; ++c)
+            QVERIFY(std::isfinite(p[c]) && std::isfinite(q[c]));
+        QVERIFY(p[3] > 0 && q[0] > p[0] && q[1] < p[1]);
+        const auto back = scalePoint(p, scaling); // the inverse holds beyond the limit too
+        QVERIFY(std::abs(back[0] - 80.0) < 1e-6 && std::abs(back[1] + 80.0) < 1e-6 && std::abs(back[2] - 80.0) < 1e-9);
+        const std::array<double, 4> near { 3.0, -40.0, 7.5, 2.0 };
+        float z[4];
+        const auto zs = scalePoint(near, scaling);
+        for (std::size_t c = 0; c < 4; ++c)
+            z[c] = static_cast<float>(zs[c]);
+        const auto again = unscalePoint(z, scaling);
+        for (std::size_t c = 0; c < 4; ++c)
+            QVERIFY(std::abs(again[c] - near[c]) < 1e-4 * (1 + std::abs(near[c])));
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, fitPointScaling(Showers {}, l, rng));
+        const auto stored = PointScaling::fromJson(scaling.toJson());
+        QCOMPARE(stored.scale, scaling.scale);
+        QCOMPARE(stored.lateralLimit, scaling.lateralLimit);
+    }
+
+    void postProcessingCalibrates()
+    {
+        const auto s = simulated(3, 8);
+        const auto l = inferLayout(s);
+        ShowerSummary target;
+        target.incidentEnergy = 50;
+        target.hits = 200;
+        target.hitsPerLayer.assign(l.size(), 0);
+        target.energyPerLayer.assign(l.size(), 0.0);
+        for (std::size_t k = 0; k < 20; ++k) {
+            target.hitsPerLayer[k] = 10;
+            target.energyPerLayer[k] = 5.0 + static_cast<double>(k);
+        }
+        target.visible = 0;
+        for (const double e : target.energyPerLayer)
+            target.visible += e;
+        target.centreA = 1.5;
+        target.centreB = -2.0;
+        std::mt19937_64 rng(9);
+        std::normal_distribution<double> normal;
+        std::vector<RawPoint> raw;
+        for (int i = 0; i < 200; ++i) // a cloud with collisions: lateral spread of one cell
+            raw.push_back({ 5.1 * normal(rng), 5.1 * normal(rng), 10.0 + 6.0 * normal(rng), std::exp(normal(rng)) });
+
+        for (const bool cells : { true, false }) {
+            ShowerLayout layout = l;
+            if (!cells)
+                layout.cellSize = 0.0;
+            const auto hits = postProcess(raw, target, layout);
+            QCOMPARE(hits.size(), std::size_t(4 * 200)); // a cell is free within 2 cells for every hit here
+            std::vector<int64_t> n(l.size(), 0);
+            std::vector<double> e(l.size(), 0.0);
+            double ea = 0, eb = 0, et = 0;
+            std::set<std::tuple<long, long, std::size_t>> used;
+            for (std::size_t k = 0; k < hits.size(); k += 4) {
+                const std::size_t layer = l.layerOf(hits[k + 2]);
+                QCOMPARE(hits[k + 2], static_cast<float>(l.layers[layer])); // exactly on a layer
+                n[layer] += 1;
+                e[layer] += hits[k + 3];
+                ea += hits[k + 3] * hits[k];
+                eb += hits[k + 3] * hits[k + 1];
+                et += hits[k + 3];
+                if (cells) {
+                    const long ia = std::lround(hits[k] / 5.1), ib = std::lround(hits[k + 1] / 5.1);
+                    QVERIFY(std::abs(hits[k] - 5.1 * ia) < 1e-4);   // on a cell centre
+                    QVERIFY(used.insert({ ia, ib, layer }).second); // one hit per cell
+                }
+            }
+            QCOMPARE(n, target.hitsPerLayer);
+            for (std::size_t k = 0; k < l.size(); ++k)
+                QVERIFY(std::abs(e[k] - target.energyPerLayer[k]) < 1e-4 * (1 + target.energyPerLayer[k]));
+            if (!cells) { // snapping moves the centre by at most half a cell
+                QVERIFY(std::abs(ea / et - 1.5) < 1e-4);
+                QVERIFY(std::abs(eb / et + 2.0) < 1e-4);
+            } else {
+                QVERIFY(std::abs(ea / et - 1.5) < 2.55);
+                QVERIFY(std::abs(eb / et + 2.0) < 2.55);
+            }
+        }
+        // The threshold: nothing below it after post-processing; a raw energy just below it comes back reflected.
+        auto low = raw;
+        low[0][3] = 1e-6;
+        low[1][3] = 0.9 * 0.07;
+        const auto hits = postProcess(low, target, l, 0.07);
+        for (std::size_t k = 3; k < hits.size(); k += 4)
+            QVERIFY(hits[k] >= 0.07f);
+        raw.pop_back();
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, postProcess(raw, target, l));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestShowerFeatures)
+#include "test_shower_features.moc"
