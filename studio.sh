@@ -75,9 +75,10 @@ case "$mode" in
   bench)
     install_missing "${PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
     build
-    cmake --build build -j "$(nproc)" --target bench_lhco_load bench_shower_sim bench_training
+    cmake --build build -j "$(nproc)" --target bench_lhco_load bench_shower_sim bench_training bench_scrubber
     /usr/bin/python3 tests/bench/lhco_load.py build
     build/tests/bench/bench_shower_sim
+    xvfb-run -a -s "-screen 0 1600x1000x24" build/tests/bench/bench_scrubber
     /usr/bin/python3 tests/bench/training_vs_pytorch.py build
     ;;
   *)
