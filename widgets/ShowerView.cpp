@@ -2,6 +2,7 @@
 
 #include "core/showers/Observables.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QImage>
 #include <QMouseEvent>
@@ -187,7 +188,7 @@ ShowerView::ShowerView(QWidget* parent)
     m_pickText->SetPosition(0.015, 0.02);
     m_pickText->GetTextProperty()->SetColor(1.0, 0.92, 0.55);
 
-    setColourRange(m_logLo, m_logHi);
+    m_lut->SetTableRange(m_logLo, m_logHi); // automatic range until told otherwise
     setCalorimeter({}, 50.0);
     onCameraModified(); // observe our camera
 }
@@ -307,6 +308,9 @@ void ShowerView::refill()
     m_radius->Modified();
     m_cloud->Modified();
     m_hitActor->SetVisibility(count > 0);
+    // Noise frames of a trajectory reach far beyond the calorimeter: keep them inside the clipping range.
+    if (count > 0)
+        renderer()->ResetCameraClippingRange();
     render();
 }
 
@@ -404,6 +408,8 @@ void ShowerView::onCameraModified()
 
 void ShowerView::setCaption(const QString& text)
 {
+    if (text == m_captionText && m_caption->GetInput())
+        return; // re-rendering the same text each scrubber frame would cost a FreeType pass
     m_captionText = text;
     m_caption->SetInput(text.toUtf8().constData());
     render();
@@ -550,6 +556,11 @@ bool ShowerView::exportVtp(const QString& path, QString* error) const
     data->GetPointData()->AddArray(logEnergy);
     data->GetPointData()->AddArray(layer);
     data->GetPointData()->SetActiveScalars("energy_MeV");
+    if (!QFileInfo(path).absoluteDir().exists()) { // VTK would only log the failure
+        if (error)
+            *error = tr("Could not write %1: the folder does not exist.").arg(path);
+        return false;
+    }
     vtkNew<vtkXMLPolyDataWriter> writer;
     writer->SetFileName(path.toUtf8().constData());
     writer->SetInputData(data);

@@ -34,6 +34,8 @@ class TestCaloCloudsWriter : public QObject {
     QTemporaryDir m_dir;
 
 private Q_SLOTS:
+    void initTestCase() { H5::Exception::dontPrint(); } // errors arrive as exceptions (initialiseRuntime does this)
+
     void writesTheCommunityLayoutAndReadsBack()
     {
         const Showers s = threeShowers();

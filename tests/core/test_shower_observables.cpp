@@ -99,6 +99,7 @@ private Q_SLOTS:
     void emptyShowerAndNoGeometry()
     {
         Showers s = makeShowers({ { 10.f, {} }, { 10.f, { { { 1, 2, 3, 4 } } } } }, {});
+        s.geometry.cellSize = 0; // no cell size, no R_M: the 2 mm default radial bins
         const ShowerObservables o = computeObservables(s);
         QCOMPARE(o.layers, std::size_t(0));
         QVERIFY(o.energyPerLayer.empty());
@@ -106,7 +107,7 @@ private Q_SLOTS:
         QCOMPARE(o.hits[0], 0.0);
         QVERIFY(std::isnan(o.centreZ[0]));
         QCOMPARE(o.centreZ[1], 3.0);
-        QCOMPARE(o.radialBinWidth, 2.0); // no cell size, no R_M
+        QCOMPARE(o.radialBinWidth, 2.0);
     }
 
     void inconsistentShowersAreRejected()

@@ -100,6 +100,9 @@ private Q_SLOTS:
         s.show();
         QVERIFY(QTest::qWaitForWindowExposed(&s));
         s.setTrajectories({ makeTrajectory(30, 3, "ddim", "t", 20.0) });
+        // Xvfb has no window manager: activate the window ourselves so that it takes the keyboard focus.
+        QApplication::setActiveWindow(&s);
+        QTRY_COMPARE(QApplication::activeWindow(), &s);
         s.view()->setFocus();
         QTRY_VERIFY(s.view()->hasFocus());
         QTest::keyClick(s.view(), Qt::Key_Home);

@@ -27,6 +27,7 @@
 #include <QtTest>
 
 #include <vtkCamera.h>
+#include <vtkPolyData.h>
 #include <vtkXMLPolyDataReader.h>
 
 #include <cmath>
@@ -106,7 +107,10 @@ private Q_SLOTS:
         QCOMPARE(w.referenceView()->visibleHits(), all);
 
         // Camera presets by shortcut, shared by the linked views; unlinking separates them.
+        QApplication::setActiveWindow(&w); // Xvfb has no window manager to activate it
+        QTRY_COMPARE(QApplication::activeWindow(), &w);
         w.referenceView()->setFocus();
+        QTRY_VERIFY(w.referenceView()->hasFocus());
         QTest::keyClick(w.referenceView(), Qt::Key_S);
         double d[3];
         w.generatedView()->camera()->GetDirectionOfProjection(d);
@@ -211,8 +215,14 @@ private Q_SLOTS:
         QCOMPARE(cc.showers->size(), s.size());
         for (std::size_t i = 0; i < s.size(); ++i) {
             QVERIFY(std::abs(cc.showers->incidentEnergy[i] - s.incidentEnergy[i]) < 1e-3f);
-            // Every hit lies within the outer radius (102 mm) of the binning: all energy is kept.
-            QVERIFY(std::abs(totalEnergy(*cc.showers, i) - totalEnergy(s, i)) < 1e-3 * totalEnergy(s, i));
+            // The energy of every hit within the binning's outer radius (102 mm = 20 cells, in double precision:
+            // cells at exactly 20 pitches lie just inside in float) is kept; rare tail hits beyond it fit no voxel.
+            double inside = 0;
+            for (auto h = s.offsets[i]; h < s.offsets[i + 1]; ++h)
+                if (std::hypot(double(s.points[4 * h]), double(s.points[4 * h + 1])) < 102.0) // as the voxeliser
+                    inside += s.points[4 * h + 3];
+            QVERIFY2(std::abs(totalEnergy(*cc.showers, i) - inside) < 1e-4 * inside,
+                qPrintable(QString("%1 vs %2 of %3").arg(totalEnergy(*cc.showers, i)).arg(inside).arg(totalEnergy(s, i))));
         }
         // A binning with other layers is refused with both counts named.
         QString failure;
