@@ -144,6 +144,7 @@ ObservablesPanel::ObservablesPanel(QWidget* parent)
     split->addWidget(right);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
+    split->setSizes({ 600, 420 });
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
@@ -229,6 +230,7 @@ void ObservablesPanel::setEvaluation(
         m_plot->clear(tr("No observable could be compared"));
         return;
     }
+    m_table->resizeColumnsToContents();
     if (previous.isEmpty() || !showObservable(previous))
         showRow(0);
 }

@@ -308,6 +308,7 @@ void ShowerView::refill()
     m_radius->Modified();
     m_cloud->Modified();
     m_hitActor->SetVisibility(count > 0);
+    m_colourBar->SetVisibility(!m_hits.empty());
     // Noise frames of a trajectory reach far beyond the calorimeter: keep them inside the clipping range.
     if (count > 0)
         renderer()->ResetCameraClippingRange();

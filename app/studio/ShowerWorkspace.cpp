@@ -43,8 +43,9 @@ using hepgen::widgets::ShowerView;
 
 namespace {
 
-/// Transverse half-width (mm) of the calorimeter box drawn around showers: the 99th percentile of the hits'
-/// max(|x|, |y|) over up to 300 showers, rounded up to whole cells, at least 2 R_M (or 20 mm).
+/// Transverse half-width (mm) of the calorimeter box drawn around showers: the 95th percentile of the hits'
+/// max(|x|, |y|) over up to 300 showers (the lateral tails reach far; the box frames the cores), rounded up to
+/// whole cells, at least 2 R_M (or 20 mm).
 double halfWidthFor(const Showers& s)
 {
     std::vector<float> reach;
@@ -54,7 +55,7 @@ double halfWidthFor(const Showers& s)
             reach.push_back(std::max(std::abs(s.points[4 * h]), std::abs(s.points[4 * h + 1])));
     double w = s.geometry.moliereRadius > 0 ? 2.0 * s.geometry.moliereRadius : 20.0;
     if (!reach.empty()) {
-        const auto k = static_cast<std::ptrdiff_t>(0.99 * static_cast<double>(reach.size() - 1));
+        const auto k = static_cast<std::ptrdiff_t>(0.95 * static_cast<double>(reach.size() - 1));
         std::nth_element(reach.begin(), reach.begin() + k, reach.end());
         w = std::max(w, static_cast<double>(reach[static_cast<std::size_t>(k)]));
     }
@@ -90,6 +91,7 @@ ShowerWorkspace::ShowerWorkspace(hepgen::widgets::JobRunner* jobs, QWidget* pare
     scroll->setWidget(buildControls());
     scroll->setWidgetResizable(true);
     scroll->setMinimumWidth(300);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the controls shrink and wrap instead
     splitter->addWidget(scroll);
     splitter->addWidget(buildViews());
     splitter->setStretchFactor(1, 1);
@@ -197,6 +199,7 @@ QWidget* ShowerWorkspace::buildControls()
     m_threshold->setToolTip(tr("Hide hits below this energy (log scale, 0.03–100 MeV; far left: show all)"));
     m_thresholdLabel = new QLabel(viewBox);
     m_thresholdLabel->setObjectName(QStringLiteral("thresholdLabel"));
+    m_thresholdLabel->setWordWrap(true);
     view->addWidget(new QLabel(tr("Energy threshold"), viewBox));
     view->addWidget(m_threshold);
     view->addWidget(m_thresholdLabel);

@@ -83,11 +83,12 @@ private Q_SLOTS:
     {
         Showers s = threeShowers();
         s.offsets[2] = 1; // decreasing
-        QVERIFY(errorOf<hepgen::ConfigError>([&] { writeCaloClouds(s, m_dir.filePath("x.h5").toStdString()); })
-                    .contains("offsets"));
-        QVERIFY(
-            !errorOf<hepgen::FileError>([&] { writeCaloClouds(threeShowers(), m_dir.filePath("no/dir.h5").toStdString()); })
-                 .isEmpty());
+        QVERIFY(errorOf<hepgen::ConfigError>([&] {
+            writeCaloClouds(s, m_dir.filePath("x.h5").toStdString());
+        }).contains("offsets"));
+        QVERIFY(!errorOf<hepgen::FileError>([&] {
+            writeCaloClouds(threeShowers(), m_dir.filePath("no/dir.h5").toStdString());
+        }).isEmpty());
     }
 
     void exportChecksTheBinningLayers()
@@ -110,8 +111,8 @@ private Q_SLOTS:
         QCOMPARE(thirty.size(), std::size_t(1));
         QVERIFY(thirty.front().find("binning_ildlike_ecal.xml") != std::string::npos);
         QCOMPARE(hepgen::showers::bundledBinningsWithLayers(45).size(), std::size_t(2)); // data sets 2 and 3
-        const auto report = hepgen::showers::writeShowers(
-            s, m_dir.filePath("own.h5").toStdString(), ShowerFileFormat::CaloClouds);
+        const auto report
+            = hepgen::showers::writeShowers(s, m_dir.filePath("own.h5").toStdString(), ShowerFileFormat::CaloClouds);
         QCOMPARE(report.showers, std::size_t(3));
     }
 };

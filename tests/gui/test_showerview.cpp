@@ -249,7 +249,8 @@ private Q_SLOTS:
         QCOMPARE(cloud->GetNumberOfPoints(), vtkIdType(6000));
         QVERIFY(std::abs(energies->GetTuple1(5999) - std::log10(5999.1)) < 1e-4);
         // Automatic colour range follows the hits; a fixed one stays.
-        QVERIFY2(std::abs(v.colourRange().second - std::log10(5999.1)) < 1e-3, qPrintable(QString("%1 %2").arg(v.colourRange().first).arg(v.colourRange().second)));
+        QVERIFY2(std::abs(v.colourRange().second - std::log10(5999.1)) < 1e-3,
+            qPrintable(QString("%1 %2").arg(v.colourRange().first).arg(v.colourRange().second)));
         v.setColourRange(0.0, 1.0);
         v.setHits(std::vector<float> { 1, 2, 5, 1000 });
         QCOMPARE(v.colourRange().second, 1.0);
