@@ -15,7 +15,6 @@ void addPendingCommands(CLI::App& app, Action& action)
         const char* arrivesWith;
     };
     static constexpr Pending kPending[] = {
-        { "evaluate-showers", "Compare generated with reference showers", "the shower studio (issue #5)" },
         { "map", "Compute an anomaly-score, density or uncertainty map", "the maps (issue #7)" },
     };
     for (const auto& p : kPending) {

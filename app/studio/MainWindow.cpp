@@ -2,6 +2,7 @@
 
 #include "HuntWorkspace.h"
 #include "ModelLab.h"
+#include "ShowerWorkspace.h"
 
 #include "DataPanel.h"
 #include "GenerateDialog.h"
@@ -57,7 +58,7 @@ constexpr WorkspaceInfo kWorkspaces[] = {
     { "showers", "Showers",
         "Generate calorimeter showers as 3D point clouds and scrub through the diffusion trajectory from noise to "
         "shower.",
-        "Arrives with the shower-studio work (issue #5)." },
+        nullptr },
     { "hunt", "Anomaly hunt",
         "Place sideband and signal-region windows on the dijet mass spectrum and run CWoLa, ANODE, CATHODE, LaCATHODE "
         "and "
@@ -87,6 +88,8 @@ MainWindow::MainWindow(QWidget* parent)
             page = m_lab = new ModelLab(m_jobs, this);
         else if (QLatin1String(w.key) == QLatin1String("hunt"))
             page = m_hunt = new HuntWorkspace(m_jobs, this);
+        else if (QLatin1String(w.key) == QLatin1String("showers"))
+            page = m_showers = new ShowerWorkspace(m_jobs, this);
         else
             page = new PendingWorkspace(tr(w.title), tr(w.purpose), tr(w.arrivesWith));
         page->setToolTip(tr(w.purpose));
@@ -100,6 +103,7 @@ MainWindow::MainWindow(QWidget* parent)
     };
     connect(m_lab, &ModelLab::message, this, toLog);
     connect(m_hunt, &HuntWorkspace::message, this, toLog);
+    connect(m_showers, &ShowerWorkspace::message, this, toLog);
     m_workspaces->setDocumentMode(true);
     setCentralWidget(m_workspaces);
 
@@ -428,6 +432,7 @@ void MainWindow::setDataset(std::shared_ptr<hepgen::data::Dataset> dataset)
     m_dataPanel->showDataset(*m_dataset, summary);
     m_lab->setDataset(m_dataset);
     m_hunt->setDataset(m_dataset);
+    m_showers->setDataset(m_dataset);
     m_log->log(LogPanel::Level::Info,
         tr("Loaded %1: %2 %3.")
             .arg(QString::fromStdString(summary.source))

@@ -22,6 +22,7 @@ class DataPanel;
 class LogPanel;
 class HuntWorkspace;
 class ModelLab;
+class ShowerWorkspace;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -53,6 +54,7 @@ public:
     LogPanel* logPanel() const { return m_log; }
     ModelLab* modelLab() const { return m_lab; }
     HuntWorkspace* huntWorkspace() const { return m_hunt; }
+    ShowerWorkspace* showerWorkspace() const { return m_showers; }
     QStringList recentFiles() const;
 
 Q_SIGNALS:
@@ -82,6 +84,7 @@ private:
     DataPanel* m_dataPanel;
     ModelLab* m_lab = nullptr;
     HuntWorkspace* m_hunt = nullptr;
+    ShowerWorkspace* m_showers = nullptr;
     LogPanel* m_log;
     QMenu* m_recentMenu = nullptr;
     std::shared_ptr<const hepgen::data::Dataset> m_dataset;

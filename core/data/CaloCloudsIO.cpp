@@ -98,4 +98,65 @@ Dataset readCaloClouds(const std::string& path)
     });
 }
 
+std::size_t writeCaloClouds(const Showers& s, const std::string& path)
+{
+    const hsize_t n = s.size();
+    if (s.offsets.size() != n + 1 || s.offsets.front() != 0
+        || static_cast<std::size_t>(s.offsets.back()) * 4 != s.points.size())
+        throw ConfigError("Shower offsets do not match the points.");
+    hsize_t p = 1;
+    for (hsize_t i = 0; i < n; ++i) {
+        if (s.offsets[i + 1] < s.offsets[i])
+            throw ConfigError("Shower offsets do not match the points.");
+        p = std::max<hsize_t>(p, static_cast<hsize_t>(s.offsets[i + 1] - s.offsets[i]));
+    }
+    if (p == 4)
+        p = 5; // (N, 4, 4) would be read as (N, P, 4)
+    std::size_t dropped = 0;
+    translatingErrors("writing " + path, [&] {
+        H5::H5File file = h5::createForWriting(path);
+        H5::Group root = file.openGroup("/");
+        h5::writeChunked(
+            root, "energy", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, { n, 1 }, s.incidentEnergy.data());
+        // `events` block by block, so that N x 4 x P never has to fit in memory.
+        const hsize_t rowFloats = 4 * p;
+        const hsize_t dims[3] = { n, 4, p }, maxDims[3] = { H5S_UNLIMITED, 4, p };
+        const hsize_t chunk[3]
+            = { std::clamp<hsize_t>((1u << 20) / (4 * rowFloats), 1, std::max<hsize_t>(1, n)), 4, p };
+        H5::DSetCreatPropList props;
+        props.setChunk(3, chunk);
+        props.setShuffle();
+        props.setDeflate(4);
+        H5::DataSet ds = root.createDataSet("events", H5::PredType::IEEE_F32LE, H5::DataSpace(3, dims, maxDims), props);
+        const hsize_t rowsPerBlock = std::max<hsize_t>(1, kFloatsPerBlock / rowFloats / chunk[0]) * chunk[0];
+        std::vector<float> block;
+        for (hsize_t begin = 0; begin < n; begin += rowsPerBlock) {
+            const hsize_t end = std::min(n, begin + rowsPerBlock);
+            block.assign((end - begin) * rowFloats, 0.0f);
+            for (hsize_t i = begin; i < end; ++i) {
+                float* row = block.data() + (i - begin) * rowFloats;
+                hsize_t k = 0;
+                for (auto h = s.offsets[i]; h < s.offsets[i + 1]; ++h) {
+                    const float* v = s.points.data() + 4 * h;
+                    const float e = static_cast<float>(static_cast<double>(v[3]) / 1000.0); // MeV -> GeV
+                    if (e == 0.0f) {
+                        ++dropped;
+                        continue;
+                    }
+                    row[0 * p + k] = v[0];
+                    row[1 * p + k] = v[1];
+                    row[2 * p + k] = v[2];
+                    row[3 * p + k] = e;
+                    ++k;
+                }
+            }
+            H5::DataSpace fileSpace = ds.getSpace();
+            const hsize_t start[3] = { begin, 0, 0 }, count[3] = { end - begin, 4, p };
+            fileSpace.selectHyperslab(H5S_SELECT_SET, count, start);
+            ds.write(block.data(), H5::PredType::NATIVE_FLOAT, H5::DataSpace(3, count), fileSpace);
+        }
+    });
+    return dropped;
+}
+
 } // namespace hepgen::data
