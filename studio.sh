@@ -79,6 +79,7 @@ case "$mode" in
     /usr/bin/python3 tests/bench/lhco_load.py build
     build/tests/bench/bench_shower_sim
     /usr/bin/python3 tests/bench/training_vs_pytorch.py build
+    /usr/bin/python3 tests/bench/hunt_cathode.py build
     ;;
   *)
     echo "usage: ./studio.sh [run [FILE] [--view V]] | test | build | bench" >&2

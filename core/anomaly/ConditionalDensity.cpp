@@ -1,6 +1,8 @@
 #include "core/anomaly/ConditionalDensity.h"
 
+#include "core/anomaly/ModelFiles.h"
 #include "core/models/FlowModel.h"
+#include "core/models/ModelFactory.h"
 #include "core/util/Error.h"
 
 #include <fmt/format.h>
@@ -59,6 +61,7 @@ int64_t ConditionalDensity::fit(
     m_features.fit(rangeX.defined() ? rangeX : x);
     m_mass.fit(m.unsqueeze(1));
     torch::manual_seed(m_seed); // network initialisation
+    m_featureCount = x.size(1);
     m_model = hepgen::models::makeModel(m_config.family, { x.size(1), 1 }, m_config.model);
     if (!m_model->hasLogDensity())
         throw ConfigError(fmt::format(
@@ -118,6 +121,45 @@ torch::Tensor ConditionalDensity::toLatent(const torch::Tensor& x, const torch::
         throw ConfigError("The latent space needs a flow family as the density.");
     torch::NoGradGuard noGrad;
     return flow->flow()->forwardWithLogDet(preprocessFeatures(x), preprocessMass(m)).outputs;
+}
+
+static const char* kDensityFormat = "hepgen-conditional-density";
+
+void ConditionalDensity::save(const std::string& dir) const
+{
+    if (!m_model)
+        throw ConfigError("A conditional density cannot be saved before it is trained.");
+    files::writeJson(dir, "density.json",
+        { { "config", m_config.toJson() }, { "seed", m_seed }, { "features", m_featureCount },
+            { "feature_preprocessing", m_features.toJson() }, { "mass_preprocessing", m_mass.toJson() } },
+        kDensityFormat);
+    files::writeArchive(dir, "density.pt", m_model->modules());
+}
+
+std::shared_ptr<ConditionalDensity> ConditionalDensity::load(const std::string& dir)
+{
+    const auto j = files::readJson(dir, "density.json", kDensityFormat);
+    try {
+        DensityConfig config;
+        ConfigReader r(j.at("config"), "density config");
+        config.read(r);
+        r.rejectUnknownKeys();
+        // read() merges into the defaults; the saved settings are complete, so take them as they are.
+        config.model = j.at("config").at("model");
+        config.trainer = j.at("config").at("trainer");
+        auto d = std::make_shared<ConditionalDensity>(config, j.at("seed").get<std::uint64_t>());
+        d->m_featureCount = j.at("features").get<int64_t>();
+        d->m_features = hepgen::data::Preprocessing::fromJson(j.at("feature_preprocessing"));
+        d->m_mass = hepgen::data::Preprocessing::fromJson(j.at("mass_preprocessing"));
+        d->m_model = hepgen::models::makeModel(config.family, { d->m_featureCount, 1 }, config.model);
+        files::readArchive(dir, "density.pt", d->m_model->modules());
+        d->m_model->train(false);
+        return d;
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(dir + "/density.json", fmt::format("is incomplete ({}).", e.what()));
+    } catch (const ConfigError& e) {
+        throw FormatError(dir + "/density.json", fmt::format("holds settings this HEPGen rejects: {}", e.what()));
+    }
 }
 
 } // namespace hepgen::anomaly

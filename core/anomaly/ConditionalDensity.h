@@ -63,11 +63,18 @@ public:
     torch::Tensor preprocessingLogDet(const torch::Tensor& x) const;
     const DensityConfig& config() const { return m_config; }
 
+    /// Writes the trained density (settings, preprocessing, flow weights) into `dir` (created):
+    /// density.json and density.pt. ConfigError before fit(), FileError when it cannot write.
+    void save(const std::string& dir) const;
+    /// Reads what save() wrote: FileError when files are missing, FormatError for foreign content.
+    static std::shared_ptr<ConditionalDensity> load(const std::string& dir);
+
 private:
     DensityConfig m_config;
     std::uint64_t m_seed;
     hepgen::data::Preprocessing m_features, m_mass;
     std::unique_ptr<hepgen::models::GenerativeModel> m_model;
+    int64_t m_featureCount = 0;
 };
 
 /// Trainer settings from a density config's "trainer" object, seeded. ConfigError for unknown keys.

@@ -135,18 +135,18 @@ private Q_SLOTS:
         std::string line;
         std::size_t lines = 0;
         std::getline(in, line);
-        QCOMPARE(QString::fromStdString(line), QString("mass,score,label,signal_region"));
+        QCOMPARE(QString::fromStdString(line), QString("mass,score,label,signal_region,fold"));
         while (std::getline(in, line))
             ++lines;
         QCOMPARE(lines, r.events.size());
         QVERIFY_THROWS_EXCEPTION(hepgen::FileError, writeScores(r, "/no/such/dir/scores.csv"));
-        // The HDF5 export reads back as a table in our schema: mass, score, signal_region and the labels.
+        // The HDF5 export reads back as a table in our schema: mass, score, signal_region, fold and the labels.
         const std::string h5 = dir.filePath("scores.h5").toStdString();
         writeScores(r, h5);
         const auto back = hepgen::data::readDataset(h5);
         QVERIFY(back.table.has_value());
         QCOMPARE(back.table->rows(), r.events.size());
-        QVERIFY((back.table->columns == std::vector<std::string> { "mass", "score", "signal_region" }));
+        QVERIFY((back.table->columns == std::vector<std::string> { "mass", "score", "signal_region", "fold" }));
         QCOMPARE(back.table->at(7, 1), r.events.score[7]);
         QVERIFY(back.table->labels == r.events.label);
     }
