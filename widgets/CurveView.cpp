@@ -2,6 +2,8 @@
 
 #include "widgets/Qcp.h"
 
+#include <algorithm>
+
 namespace hepgen::widgets {
 
 CurveView::CurveView(QWidget* parent)

@@ -25,7 +25,7 @@ namespace hepgen::cli {
 namespace {
 
 struct HuntOptions {
-    std::string data, method, classifier = "mlp", config, scores, saveModel;
+    std::string data, method, classifier = "mlp", config, scores, saveModel, iadBackground;
     std::vector<double> sr, sb;
     std::optional<uint64_t> seed;
     std::optional<int64_t> folds;
@@ -73,6 +73,9 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
         "Re-inject this many of the file's own signal events (labelled data; drawn with --seed)");
     hunt->add_option("--s-over-b", o->sOverB, "Re-inject the file's own signal to this S/B in the SR instead")
         ->excludes("--signal");
+    hunt->add_option("--iad-background", o->iadBackground,
+        "IAD: a separate background file whose SR events are the template (the data then stay whole; without it "
+        "half of the data's labelled SR background becomes the template)");
     hunt->add_option("--config", o->config, "JSON with further hunt settings (bdt, mlp, density, oversampling, ...)");
     hunt->add_option("--scores", o->scores, "Write the per-event scores to this file (.csv, or .h5 for HDF5)");
     hunt->add_option("--save-model", o->saveModel,
@@ -164,8 +167,16 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
                 }
                 return 0;
             }
+            std::optional<hepgen::data::Table> iadBackground;
+            if (!o->iadBackground.empty()) {
+                auto b = hepgen::data::readDataset(o->iadBackground);
+                if (!b.table)
+                    throw ConfigError("The IAD's background file must be a table of dijet events.");
+                iadBackground = std::move(*b.table);
+            }
             TerminalProgress progress("hunt " + o->method, global.quiet);
-            const auto result = hepgen::anomaly::runHunt(table, config, progress.control());
+            const auto result = hepgen::anomaly::runHunt(
+                table, config, progress.control(), iadBackground ? &*iadBackground : nullptr);
             progress.finish();
             if (!o->scores.empty())
                 hepgen::anomaly::writeScores(result, o->scores);

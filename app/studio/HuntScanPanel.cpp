@@ -223,8 +223,8 @@ void HuntScanPanel::updateEstimate()
     QString text = n == 0 ? tr("No hunt fits these settings.") : tr("%n hunt(s)", "", n);
     if (n > 0 && m_secondsPerHunt > 0)
         text += tr(", about %1 at %2 per hunt (the last run of this method)")
-                    .arg(hepgen::EtaEstimator::format(n * m_secondsPerHunt).c_str(),
-                        hepgen::EtaEstimator::format(m_secondsPerHunt).c_str());
+                    .arg(QString::fromStdString(hepgen::EtaEstimator::format(n * m_secondsPerHunt)),
+                        QString::fromStdString(hepgen::EtaEstimator::format(m_secondsPerHunt)));
     else if (n > 0)
         text += tr(" (run the method once to see what a scan costs)");
     m_estimate->setText(text);

@@ -214,8 +214,9 @@ FoldOutput scoreInFolds(const Events& data, const Events& reference, bool scoreR
     const std::function<FoldModelPtr(const Events&, const Events&, const JobControl&)>& train, const JobControl& job)
 {
     const auto dFold = foldIds(data.size(), k, seed * 31 + 1);
-    const auto rFold = reference.size() > 0 ? foldIds(reference.size(), k, seed * 31 + 2) : torch::Tensor();
-    const auto eFold = extra.size() > 0 ? foldIds(extra.size(), k, seed * 31 + 3) : torch::Tensor();
+    const auto none = torch::zeros({ 0 }, torch::kLong);
+    const auto rFold = reference.size() > 0 ? foldIds(reference.size(), k, seed * 31 + 2) : none;
+    const auto eFold = extra.size() > 0 ? foldIds(extra.size(), k, seed * 31 + 3) : none;
     FoldOutput out { torch::zeros({ data.size() }, torch::kFloat64),
         torch::zeros({ reference.size() }, torch::kFloat64), torch::zeros({ extra.size() }, torch::kFloat64), dFold,
         rFold, eFold, {} };
@@ -329,7 +330,7 @@ void fillMetrics(HuntResult& r, const std::vector<double>& scores, const std::ve
 
 } // namespace
 
-HuntResult runHunt(const Table& table, const HuntConfig& config, const JobControl& job)
+HuntResult runHunt(const Table& table, const HuntConfig& config, const JobControl& job, const Table* iadBackground)
 {
     const auto start = Clock::now();
     const HuntConfig c = HuntConfig::read(config.toJson()); // validates settings built in code, too
@@ -369,7 +370,30 @@ HuntResult runHunt(const Table& table, const HuntConfig& config, const JobContro
     std::vector<std::size_t> srRows = rowsInRegion(c.windows, table, Region::Signal, c.massColumn);
     const std::vector<std::size_t> sbRows = rowsInRegion(c.windows, table, Region::Sideband, c.massColumn);
     std::vector<std::size_t> templateRows;
-    if (c.method == "iad") {
+    torch::Tensor templateX, templateM; // a separate background file's SR events (IAD)
+    if (c.method == "iad" && iadBackground) {
+        // A separate background sample: its SR events (label 0 where it is labelled) are the template and the
+        // data stay whole, so the IAD sees the same S/B as every other method.
+        std::vector<std::size_t> cols;
+        for (std::size_t j : featureCols)
+            cols.push_back(iadBackground->columnIndex(table.columns[j]));
+        const std::size_t tMass = iadBackground->columnIndex(c.massColumn);
+        std::vector<std::size_t> rows;
+        for (std::size_t r : rowsInRegion(c.windows, *iadBackground, Region::Signal, c.massColumn))
+            if (iadBackground->labels.empty() || iadBackground->labels[r] == 0)
+                rows.push_back(r);
+        if (rows.size() < 100)
+            throw ConfigError(fmt::format(
+                "The IAD's background file holds only {} background events in the signal region.", rows.size()));
+        const auto idx = longTensor(rows);
+        templateX = featureTensor(*iadBackground, cols).index_select(0, idx);
+        templateM = featureTensor(*iadBackground, { tMass }).squeeze(1).index_select(0, idx);
+        if (!torch::isfinite(templateX).all().item<bool>())
+            throw ConfigError("The IAD's background file holds NaN or infinite features.");
+        result.notes.push_back(fmt::format("IAD: the background template is the {} SR events of the separate "
+                                           "background file; the data keep all their events.",
+            rows.size()));
+    } else if (c.method == "iad") {
         // One labelled file: a seeded share of the SR background becomes the template and leaves the data.
         std::vector<std::size_t> bg, rest;
         for (std::size_t r : srRows)
@@ -423,8 +447,11 @@ HuntResult runHunt(const Table& table, const HuntConfig& config, const JobContro
     if (c.method == "supervised") {
         scores = classify(data, {}, sideband, nullptr, job);
     } else if (c.method == "iad") {
-        const auto tIdx = longTensor(templateRows);
-        const Events tmpl { x.index_select(0, tIdx), mass.index_select(0, tIdx), {} };
+        Events tmpl { templateX, templateM, {} };
+        if (!templateX.defined()) {
+            const auto tIdx = longTensor(templateRows);
+            tmpl = { x.index_select(0, tIdx), mass.index_select(0, tIdx), {} };
+        }
         scores = classify(data, tmpl, sideband, nullptr, job);
     } else if (c.method == "cwola") {
         scores = classify(data, sideband, {}, nullptr, job);

@@ -56,8 +56,11 @@ struct HuntConfig {
     double kdeBandwidth = 0.0;         ///< [kde_bandwidth] TeV, of the SR mass KDE (0: Silverman's rule)
     double iadTemplateFraction = 0.5;  ///< [iad_template_fraction] of the SR background that becomes the template
     int64_t ranodeEpochs = 20;         ///< [ranode_epochs] R-ANODE's signal-model fit
-    double ranodeFraction = 0.0;       ///< [ranode_fraction] R-ANODE's signal fraction w: 0 fits it, > 0 fixes it
-    int64_t maxReferenceEvents = 0;    ///< [max_reference_events] cap on R per fold (0: none), for speed
+    /// [ranode_fraction] R-ANODE's signal fraction w: > 0 holds it there, 0 fits it with the signal flow. Held
+    /// at 0.5 % by default: fitted, w mostly measures how much background mismodelling the signal flow absorbs
+    /// (docs/anomaly-protocol.md), and the fixed-w variant is as good and robust to a wrong w (arXiv:2312.11629).
+    double ranodeFraction = 0.005;
+    int64_t maxReferenceEvents = 0; ///< [max_reference_events] cap on R per fold (0: none), for speed
 
     /// Defaults overridden by `json`; ConfigError for unknown keys or bad values.
     static HuntConfig read(const nlohmann::json& json);
@@ -112,9 +115,13 @@ struct HuntResult {
 };
 
 /// Runs a hunt on `data` (a table with the mass column, labelled where the method needs it).
+/// `iadBackground`: a separate background sample for the IAD (its SR events, label 0 where labelled, are
+/// the template and the data stay whole); without it the IAD takes a share of the data's labelled SR
+/// background (the one-file rule above). Ignored by the other methods.
 /// Throws ConfigError for invalid windows or settings (the message lists every problem), Cancelled
 /// on a stop request, NumericError when training diverges. Reproducible for a seed.
-HuntResult runHunt(const hepgen::data::Table& data, const HuntConfig& config, const JobControl& job = {});
+HuntResult runHunt(const hepgen::data::Table& data, const HuntConfig& config, const JobControl& job = {},
+    const hepgen::data::Table* iadBackground = nullptr);
 
 /// Writes the per-event scores (mass, score, label, signal_region, fold) as CSV, or our HDF5 schema when
 /// the path ends in .h5/.hdf5. FileError when it cannot be written.

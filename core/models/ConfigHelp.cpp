@@ -123,7 +123,9 @@ const std::vector<Entry>& entries()
             "IAD with one labelled file: share of the SR background that becomes the background template.", {} },
         { "hunt", "ranode_epochs", "R-ANODE: passes over the SR data when fitting the signal flow and w.", {} },
         { "hunt", "ranode_fraction",
-            "R-ANODE: the signal fraction w of the SR (0: fitted with the signal flow; > 0: held at this value).", {} },
+            "R-ANODE: the signal fraction w of the SR, held at this value (default 0.005); 0 fits it with the signal "
+            "flow, where it mostly measures how much background mismodelling the flow absorbs.",
+            {} },
         { "hunt", "max_reference_events",
             "Cap on the reference events (SB, template or samples) per fold, for speed (0: no cap).", {} },
         { "density", "family", "Flow family of the conditional densities p(x|m) (an exact density is needed).",

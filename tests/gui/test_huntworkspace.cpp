@@ -18,6 +18,7 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 
 using hepgen::anomaly::MassWindows;
@@ -141,6 +142,30 @@ private Q_SLOTS:
         auto* box = w.findChild<hepgen::studio::HuntInjectionBox*>();
         QVERIFY(box && !box->isEnabled());
         QVERIFY(box->toolTip().contains("labelled"));
+    }
+
+    void screenshotSpectrumWithWindows()
+    {
+        // For the docs: the default dijet toy (1M + 1000) with the default windows and the signal re-injected
+        // to S/B = 0.3 % in the SR. Only with HEPGEN_SCREENSHOT_DIR.
+        const QByteArray dir = qgetenv("HEPGEN_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            QSKIP("set HEPGEN_SCREENSHOT_DIR to write the screenshot");
+        hepgen::widgets::JobRunner jobs;
+        HuntWorkspace w(&jobs);
+        w.resize(1500, 950);
+        w.show();
+        auto d = std::make_shared<hepgen::data::Dataset>();
+        d->source = "demo:dijet";
+        d->table = hepgen::data::generateDijet({});
+        w.setDataset(d);
+        hepgen::studio::HuntInjection inj;
+        inj.mode = hepgen::studio::HuntInjection::Mode::SOverB;
+        inj.sOverB = 0.003;
+        inj.seed = 3;
+        QVERIFY(w.editInjection(inj));
+        QTest::qWait(300);
+        QVERIFY(w.grab().save(QDir(dir).filePath("hunt-spectrum.png")));
     }
 
     void aHuntFillsTheTableAndCurves()
