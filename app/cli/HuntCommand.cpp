@@ -25,7 +25,8 @@ namespace hepgen::cli {
 namespace {
 
 struct HuntOptions {
-    std::string data, method, classifier = "mlp", config, scores, saveModel, iadBackground;
+    std::string data, method, classifier = "mlp", config, scores, saveModel, iadBackground, fromScores;
+    std::vector<double> bumpFit;
     std::vector<double> sr, sb;
     std::optional<uint64_t> seed;
     std::optional<int64_t> folds;
@@ -57,9 +58,8 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
 {
     auto o = std::make_shared<HuntOptions>();
     CLI::App* hunt = app.add_subcommand("hunt", "Run a resonant anomaly hunt on a dijet file");
-    hunt->add_option("--data", o->data, "Data file with an mjj column (any supported table format)")->required();
-    hunt->add_option("--method", o->method, "supervised | iad | cwola | anode | cathode | lacathode | ranode")
-        ->required()
+    hunt->add_option("--data", o->data, "Data file with an mjj column (any supported table format); required");
+    hunt->add_option("--method", o->method, "supervised | iad | cwola | anode | cathode | lacathode | ranode; required")
         ->check(CLI::IsMember(hepgen::anomaly::huntMethods()));
     hunt->add_option("--classifier", o->classifier, "mlp | bdt (classifier-based methods)")
         ->check(CLI::IsMember(hepgen::anomaly::classifierKinds()))
@@ -81,6 +81,12 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
     hunt->add_option("--save-model", o->saveModel,
         "Keep the trained models in this directory (hepgen map --run DIR scores new events with them)");
     hunt->add_flag("--bump-hunt", o->bumpHunt, "Also fit the spectrum after score cuts (and on background alone)");
+    hunt->add_option("--bump-fit", o->bumpFit, "Bump hunt: fit range LO HI [TeV] (default 3.0 to the largest mass)")
+        ->expected(2);
+    hunt->add_option("--from-scores", o->fromScores,
+            "Instead of a hunt: redo the bump hunt (--bump-hunt, --sr, --sb, --bump-fit) on a scores file written "
+            "by --scores, without training")
+        ->excludes("--data");
     hunt->add_flag("--json", o->json, "Print the result as one JSON object on stdout");
     auto* scanGroup = hunt->add_option_group("Scans", "Run many hunts instead of one (each point costs one hunt)");
     scanGroup
@@ -103,6 +109,45 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
         "supervised BDT hunt takes about a minute, a CATHODE hunt several minutes (docs/anomaly-protocol.md).");
     hunt->callback([o, &global, &action] {
         action = [o, &global] {
+            hepgen::anomaly::BumpHuntConfig bh;
+            if (!o->bumpFit.empty()) {
+                if (!(o->bumpFit[0] < o->bumpFit[1]))
+                    throw ConfigError(
+                        fmt::format("--bump-fit needs LO < HI (got {} {}).", o->bumpFit[0], o->bumpFit[1]));
+                bh.fitLow = o->bumpFit[0];
+                bh.fitHigh = o->bumpFit[1];
+            }
+            if (!o->fromScores.empty()) {
+                hepgen::anomaly::MassWindows w;
+                if (!o->sr.empty()) {
+                    w.srLow = o->sr[0];
+                    w.srHigh = o->sr[1];
+                }
+                if (!o->sb.empty()) {
+                    w.sbLow = o->sb[0];
+                    w.sbHigh = o->sb[1];
+                }
+                const auto events = hepgen::anomaly::readScores(o->fromScores);
+                nlohmann::json out { { "from_scores", o->fromScores }, { "events", events.size() } };
+                out["bump_hunt"] = bumpHuntJson(hepgen::anomaly::bumpHunt(events, w, bh));
+                if (!events.label.empty() && events.label.front() != -1)
+                    out["sculpting_check"] = bumpHuntJson(hepgen::anomaly::bumpHunt(events, w, bh, true));
+                if (o->json)
+                    fmt::print("{}\n", out.dump());
+                else
+                    for (const auto& key : { "bump_hunt", "sculpting_check" })
+                        if (out.contains(key))
+                            for (const auto& s : out[key])
+                                fmt::print("{} at {:g}: SR observed {}, expected {:.1f}, local Z {:.2f}\n",
+                                    key == std::string("bump_hunt") ? "bump hunt" : "sculpting check",
+                                    s["efficiency"].get<double>(), s["observed_sr"].get<double>(),
+                                    s["expected_sr"].get<double>(), s["significance"].get<double>());
+                return 0;
+            }
+            if (o->data.empty())
+                throw ConfigError("hunt needs --data FILE (or --from-scores FILE to redo a bump hunt).");
+            if (o->method.empty())
+                throw ConfigError("hunt needs --method (supervised, iad, cwola, anode, cathode, lacathode or ranode).");
             nlohmann::json j = readConfigFile(o->config);
             j["method"] = o->method;
             j["classifier"] = o->classifier;
@@ -184,7 +229,6 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
                 result.model->save(o->saveModel);
             nlohmann::json out = result.toJson();
             if (o->bumpHunt) {
-                const hepgen::anomaly::BumpHuntConfig bh;
                 out["bump_hunt"] = bumpHuntJson(hepgen::anomaly::bumpHunt(result.events, config.windows, bh));
                 if (!result.events.label.empty() && result.events.label.front() != -1)
                     out["sculpting_check"]

@@ -118,8 +118,9 @@ void HuntSettingsForm::fill(const nlohmann::json& j)
     m_hunt->setConfig(hunt, "hunt");
     const auto& density = j.at("density");
     m_flowFamily = density.at("family").get<std::string>();
-    m_density->setConfig(
-        { { "family", density.at("family") }, { "logit_margin", density.at("logit_margin") } }, "density");
+    m_density->setConfig({ { "family", density.at("family") }, { "logit_margin", density.at("logit_margin") },
+                             { "log_mass", density.at("log_mass") } },
+        "density");
     m_flow->setConfig(density.at("model"), m_flowFamily);
     m_trainer->setConfig(density.at("trainer"), "trainer");
     m_mlp->setConfig(flatMlp(j.at("mlp")), "classifier");
@@ -140,7 +141,7 @@ nlohmann::json HuntSettingsForm::values() const
     nlohmann::json out = m_hunt->values();
     const auto d = m_density->values();
     out["density"] = { { "family", d.at("family") }, { "logit_margin", d.at("logit_margin") },
-        { "model", m_flow->values() }, { "trainer", m_trainer->values() } };
+        { "log_mass", d.at("log_mass") }, { "model", m_flow->values() }, { "trainer", m_trainer->values() } };
     nlohmann::json network = m_mlp->values();
     const auto members = network.at("members");
     network.erase("members");

@@ -19,6 +19,7 @@ void DensityConfig::read(ConfigReader& r)
     r.read("trainer", trainerOverrides);
     r.read("preprocessing", preprocessing);
     r.read("logit_margin", logitMargin);
+    r.read("log_mass", logMass);
     hepgen::models::require(modelOverrides.is_object(), "density config", "model", "an object", modelOverrides);
     hepgen::models::require(trainerOverrides.is_object(), "density config", "trainer", "an object", trainerOverrides);
     // Overrides are merged into the defaults, so {"trainer": {"epochs": 5}} keeps the other settings.
@@ -29,7 +30,7 @@ void DensityConfig::read(ConfigReader& r)
 nlohmann::json DensityConfig::toJson() const
 {
     return { { "family", family }, { "model", model }, { "trainer", trainer }, { "preprocessing", preprocessing },
-        { "logit_margin", logitMargin } };
+        { "logit_margin", logitMargin }, { "log_mass", logMass } };
 }
 
 hepgen::training::TrainerConfig densityTrainerConfig(const DensityConfig& config, std::uint64_t seed)
@@ -59,7 +60,9 @@ int64_t ConditionalDensity::fit(
         throw ConfigError(fmt::format("A conditional density needs at least 10 events with one mass each (got {}).",
             x.dim() == 2 ? x.size(0) : 0));
     m_features.fit(rangeX.defined() ? rangeX : x);
-    m_mass.fit(m.unsqueeze(1));
+    if (m_config.logMass && !(m > 0).all().item<bool>())
+        throw ConfigError("Conditioning on ln m (log_mass) needs positive masses; set log_mass to false.");
+    m_mass.fit(massContext(m));
     torch::manual_seed(m_seed); // network initialisation
     m_featureCount = x.size(1);
     m_model = hepgen::models::makeModel(m_config.family, { x.size(1), 1 }, m_config.model);
@@ -82,9 +85,15 @@ torch::Tensor ConditionalDensity::preprocessFeatures(const torch::Tensor& x) con
     return m_features.forward(x.to(torch::kFloat64)).to(torch::kFloat32);
 }
 
+torch::Tensor ConditionalDensity::massContext(const torch::Tensor& m) const
+{
+    const auto m64 = m.to(torch::kFloat64).reshape({ -1, 1 });
+    return m_config.logMass ? m64.log() : m64;
+}
+
 torch::Tensor ConditionalDensity::preprocessMass(const torch::Tensor& m) const
 {
-    return m_mass.forward(m.to(torch::kFloat64).reshape({ -1, 1 })).to(torch::kFloat32);
+    return m_mass.forward(massContext(m)).to(torch::kFloat32);
 }
 
 torch::Tensor ConditionalDensity::preprocessingLogDet(const torch::Tensor& x) const

@@ -126,5 +126,8 @@ HuntResult runHunt(const hepgen::data::Table& data, const HuntConfig& config, co
 /// Writes the per-event scores (mass, score, label, signal_region, fold) as CSV, or our HDF5 schema when
 /// the path ends in .h5/.hdf5. FileError when it cannot be written.
 void writeScores(const HuntResult& result, const std::string& path);
+/// Reads what writeScores() wrote (CSV or HDF5) back into scored events (rows unknown), e.g. to redo a
+/// bump hunt with other settings without training again. FileError/FormatError for anything else.
+ScoredEvents readScores(const std::string& path);
 
 } // namespace hepgen::anomaly

@@ -118,6 +118,25 @@ private Q_SLOTS:
         while (std::getline(in, line))
             ++lines;
         QCOMPARE(lines, j["n_sr"].toInt() + j["n_sb"].toInt());
+
+        // The bump hunt redone from the scores file (no training) gives the same fits.
+        const Run again = runHepgen({ "hunt", "--from-scores", scores, "--bump-hunt", "--json" });
+        QVERIFY2(again.code == 0, qPrintable(again.err));
+        const QJsonObject a = QJsonDocument::fromJson(again.out.toUtf8()).object();
+        QCOMPARE(a["events"].toInt(), lines);
+        const QJsonArray first = j["bump_hunt"].toArray(), second = a["bump_hunt"].toArray();
+        QCOMPARE(second.size(), first.size());
+        for (int i = 0; i < first.size(); ++i)
+            QVERIFY(std::abs(first[i].toObject()["significance"].toDouble()
+                        - second[i].toObject()["significance"].toDouble())
+                < 1e-6);
+        // Another fit range changes the fit; a range that does not reach around the SR is refused.
+        const Run narrow = runHepgen({ "hunt", "--from-scores", scores, "--bump-fit", "3.1", "4.5", "--json" });
+        QVERIFY2(narrow.code == 0, qPrintable(narrow.err));
+        const Run bad = runHepgen({ "hunt", "--from-scores", scores, "--bump-fit", "4", "3" });
+        QVERIFY(bad.code > 0 && bad.err.contains("--bump-fit"));
+        const Run foreign = runHepgen({ "hunt", "--from-scores", m_config, "--json" });
+        QVERIFY(foreign.code > 0 && foreign.err.contains("not a scores file"));
     }
 
     void savedModelScoresAsTheHunt()
