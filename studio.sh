@@ -82,6 +82,7 @@ case "$mode" in
     build/tests/bench/bench_shower_generation
     xvfb-run -a -s "-screen 0 1600x1000x24" build/tests/bench/bench_scrubber
     /usr/bin/python3 tests/bench/training_vs_pytorch.py build
+    /usr/bin/python3 tests/bench/hunt_cathode.py build
     ;;
   *)
     echo "usage: ./studio.sh [run [FILE] [--view V]] | test | build | bench" >&2

@@ -1,13 +1,18 @@
 #include "HuntWorkspace.h"
 
+#include "HuntBumpPanel.h"
 #include "HuntResultsModel.h"
+#include "HuntScanPanel.h"
+#include "HuntSettingsForm.h"
 #include "core/anomaly/Hunt.h"
 #include "core/data/Dataset.h"
 #include "core/data/Histogram.h"
+#include "core/util/Error.h"
 #include "widgets/CurveView.h"
 #include "widgets/JobRunner.h"
 #include "widgets/MassSpectrumView.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -16,12 +21,15 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QShortcut>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QUndoCommand>
 #include <QUndoStack>
@@ -54,6 +62,24 @@ private:
     MassWindows m_before, m_after;
 };
 
+/// One edit of the signal injection: undo restores the data as they were before it.
+class InjectionCommand : public QUndoCommand {
+public:
+    InjectionCommand(std::function<void(const HuntInjection&)> apply, HuntInjection before, HuntInjection after)
+        : QUndoCommand(QObject::tr("Change the signal injection"))
+        , m_apply(std::move(apply))
+        , m_before(before)
+        , m_after(after)
+    {
+    }
+    void undo() override { m_apply(m_before); }
+    void redo() override { m_apply(m_after); }
+
+private:
+    std::function<void(const HuntInjection&)> m_apply;
+    HuntInjection m_before, m_after;
+};
+
 QDoubleSpinBox* massBox(QWidget* parent, const QString& tip)
 {
     auto* box = new QDoubleSpinBox(parent);
@@ -66,6 +92,12 @@ QDoubleSpinBox* massBox(QWidget* parent, const QString& tip)
     return box;
 }
 
+QString resultName(const hepgen::anomaly::HuntResult& r)
+{
+    return QString::fromStdString(r.method)
+        + (r.classifier.empty() ? QString() : QStringLiteral(" (%1)").arg(QString::fromStdString(r.classifier)));
+}
+
 } // namespace
 
 HuntWorkspace::HuntWorkspace(hepgen::widgets::JobRunner* jobs, QWidget* parent)
@@ -75,104 +107,68 @@ HuntWorkspace::HuntWorkspace(hepgen::widgets::JobRunner* jobs, QWidget* parent)
     , m_undo(new QUndoStack(this))
     , m_model(new HuntResultsModel(this))
 {
-    auto* controls = new QWidget(this);
-    auto* cv = new QVBoxLayout(controls);
-
-    auto* windows = new QGroupBox(tr("Windows"), controls);
-    auto* wf = new QFormLayout(windows);
-    m_massColumn = new QComboBox(windows);
-    m_massColumn->setToolTip(tr("The resonance mass the windows are placed on"));
-    m_srLow = massBox(windows, tr("Lower edge of the signal region"));
-    m_srHigh = massBox(windows, tr("Upper edge of the signal region"));
-    m_sbRest = new QCheckBox(tr("Sidebands: the rest of the spectrum"), windows);
-    m_sbRest->setToolTip(tr("Off: sidebands between the edges below (adjacent to the signal region)"));
-    m_sbLow = massBox(windows, tr("Lower edge of the lower sideband"));
-    m_sbHigh = massBox(windows, tr("Upper edge of the upper sideband"));
-    m_snap = new QCheckBox(tr("Snap to bin edges"), windows);
-    m_bins = new QSpinBox(windows);
-    m_bins->setRange(10, 1000);
-    m_bins->setValue(100);
-    m_bins->setToolTip(tr("Bins of the spectrum"));
-    auto* undoRow = new QHBoxLayout;
-    auto* undo = new QPushButton(tr("Undo"), windows);
-    auto* redo = new QPushButton(tr("Redo"), windows);
-    undo->setToolTip(tr("Undo the last window edit (Ctrl+Z)"));
-    redo->setToolTip(tr("Redo (Ctrl+Shift+Z)"));
-    undoRow->addWidget(undo);
-    undoRow->addWidget(redo);
-    wf->addRow(tr("Mass"), m_massColumn);
-    wf->addRow(tr("SR from"), m_srLow);
-    wf->addRow(tr("SR to"), m_srHigh);
-    wf->addRow(m_sbRest);
-    wf->addRow(tr("SB from"), m_sbLow);
-    wf->addRow(tr("SB to"), m_sbHigh);
-    wf->addRow(m_snap);
-    wf->addRow(tr("Bins"), m_bins);
-    wf->addRow(undoRow);
-    cv->addWidget(windows);
-    m_counts = new QLabel(controls);
-    m_counts->setWordWrap(true);
-    cv->addWidget(m_counts);
-
-    auto* method = new QGroupBox(tr("Method"), controls);
-    auto* mf = new QFormLayout(method);
-    m_method = new QComboBox(method);
-    for (const auto& m : hepgen::anomaly::huntMethods())
-        m_method->addItem(QString::fromStdString(m), QString::fromStdString(m));
-    m_method->setToolTip(tr("supervised and iad are the references (they read truth labels); cwola, anode, cathode, "
-                            "lacathode and ranode are weakly supervised"));
-    m_classifier = new QComboBox(method);
-    m_classifier->addItem(tr("MLP ensemble"), QStringLiteral("mlp"));
-    m_classifier->addItem(tr("Boosted trees (XGBoost)"), QStringLiteral("bdt"));
-    m_folds = new QSpinBox(method);
-    m_folds->setRange(2, 10);
-    m_folds->setValue(5);
-    m_folds->setToolTip(tr("k of the k-fold: every SR event is scored by a model that did not train on it"));
-    m_seed = new QSpinBox(method);
-    m_seed->setRange(0, 1000000);
-    m_seed->setValue(1);
-    m_seed->setToolTip(tr("Seed of folds, training and sampling: the same seed gives the same result"));
-    mf->addRow(tr("Method"), m_method);
-    mf->addRow(tr("Classifier"), m_classifier);
-    mf->addRow(tr("Folds"), m_folds);
-    mf->addRow(tr("Seed"), m_seed);
-    cv->addWidget(method);
-    m_problems = new QLabel(controls);
-    m_problems->setWordWrap(true);
-    m_problems->setStyleSheet(QStringLiteral("color: #b2182b"));
-    cv->addWidget(m_problems);
-    m_run = new QPushButton(tr("Run hunt"), controls);
-    m_run->setToolTip(tr("Run the chosen method (Ctrl+R)"));
-    cv->addWidget(m_run);
-    m_export = new QPushButton(tr("Export scores and table…"), controls);
-    m_export->setToolTip(tr("Per-event scores of the last run (CSV or HDF5) and the comparison table (CSV)"));
-    m_export->setEnabled(false);
-    cv->addWidget(m_export);
-    cv->addStretch(1);
+    auto* left = new QTabWidget(this);
+    auto* setup = new QWidget(left);
+    buildSetupPage(setup);
+    left->addTab(setup, tr("Setup"));
+    m_settings = new HuntSettingsForm(left);
+    left->addTab(m_settings, tr("Settings"));
+    left->setTabToolTip(1, tr("Every other setting of the hunt: flows, classifiers, oversampling, R-ANODE's w, …"));
 
     m_spectrum = new hepgen::widgets::MassSpectrumView(this);
-    m_table = new QTableView(this);
-    m_table->setModel(m_model);
-    m_table->verticalHeader()->hide();
-    m_table->setWordWrap(false);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_tableView = new QTableView(this);
+    m_tableView->setModel(m_model);
+    m_tableView->verticalHeader()->hide();
+    m_tableView->setWordWrap(false);
+    m_tableView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_tableView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tableView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_tableView->setToolTip(tr("One row per run; pick a row for its notes and its bump hunt"));
+    m_notes = new QPlainTextEdit(this);
+    m_notes->setReadOnly(true);
+    m_notes->setPlaceholderText(tr("Notes of the chosen run"));
+    m_notes->setToolTip(tr("What the method reports about the chosen run (templates, fitted fractions, stage times)"));
     m_roc = new hepgen::widgets::CurveView(this);
     m_roc->setAxisLabels(tr("signal efficiency ε_S"), {}, tr("background rejection 1/ε_B"), {});
     m_roc->setLogY(true);
     m_sic = new hepgen::widgets::CurveView(this);
     m_sic->setAxisLabels(tr("signal efficiency ε_S"), {}, tr("SIC = ε_S/√ε_B"), {});
+    auto* tableRow = new QSplitter(Qt::Horizontal, this);
+    tableRow->addWidget(m_tableView);
+    tableRow->addWidget(m_notes);
+    tableRow->setStretchFactor(0, 3);
+    tableRow->setStretchFactor(1, 2);
     auto* curves = new QSplitter(Qt::Horizontal, this);
     curves->addWidget(m_roc);
     curves->addWidget(m_sic);
+    auto* comparison = new QSplitter(Qt::Vertical, this);
+    comparison->addWidget(tableRow);
+    comparison->addWidget(curves);
+    comparison->setStretchFactor(0, 1);
+    comparison->setStretchFactor(1, 2);
+
+    m_bump = new HuntBumpPanel(m_jobs, this);
+    m_scans = new HuntScanPanel(
+        m_jobs,
+        [this](std::shared_ptr<const hepgen::data::Table>& table, hepgen::anomaly::HuntConfig& config, QString& why) {
+            why = runBlockedReason();
+            if (!why.isEmpty())
+                return false;
+            table = m_table;
+            return buildConfig(config, why);
+        },
+        this);
+    m_resultsTabs = new QTabWidget(this);
+    m_resultsTabs->addTab(comparison, tr("Comparison"));
+    m_resultsTabs->addTab(m_bump, tr("Bump hunt"));
+    m_resultsTabs->addTab(m_scans, tr("Scans"));
     auto* right = new QSplitter(Qt::Vertical, this);
     right->addWidget(m_spectrum);
-    right->addWidget(m_table);
-    right->addWidget(curves);
-    right->setStretchFactor(0, 3);
-    right->setStretchFactor(1, 1);
-    right->setStretchFactor(2, 2);
+    right->addWidget(m_resultsTabs);
+    right->setStretchFactor(0, 2);
+    right->setStretchFactor(1, 3);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(controls);
+    splitter->addWidget(left);
     splitter->addWidget(right);
     splitter->setStretchFactor(1, 1);
     auto* layout = new QHBoxLayout(this);
@@ -188,33 +184,14 @@ HuntWorkspace::HuntWorkspace(hepgen::widgets::JobRunner* jobs, QWidget* parent)
         *m_windows = w;
         refresh();
     });
-    auto fromBoxes = [this] {
-        MassWindows w = *m_windows;
-        w.srLow = m_srLow->value();
-        w.srHigh = m_srHigh->value();
-        w.sbLow = m_sbRest->isChecked() ? -INFINITY : m_sbLow->value();
-        w.sbHigh = m_sbRest->isChecked() ? INFINITY : m_sbHigh->value();
-        editWindows(w);
-    };
-    for (auto* box : { m_srLow, m_srHigh, m_sbLow, m_sbHigh })
-        connect(box, &QDoubleSpinBox::valueChanged, this, fromBoxes);
-    connect(m_sbRest, &QCheckBox::toggled, this, fromBoxes);
-    connect(m_snap, &QCheckBox::toggled, m_spectrum, &hepgen::widgets::MassSpectrumView::setSnapToBins);
-    connect(m_bins, &QSpinBox::valueChanged, this, &HuntWorkspace::rebuildSpectrum);
-    connect(m_massColumn, &QComboBox::currentIndexChanged, this, [this] {
-        rebuildSpectrum();
-        refresh();
-    });
-    connect(undo, &QPushButton::clicked, m_undo, &QUndoStack::undo);
-    connect(redo, &QPushButton::clicked, m_undo, &QUndoStack::redo);
-    connect(m_undo, &QUndoStack::canUndoChanged, undo, &QPushButton::setEnabled);
-    connect(m_undo, &QUndoStack::canRedoChanged, redo, &QPushButton::setEnabled);
-    undo->setEnabled(false);
-    redo->setEnabled(false);
-    connect(m_method, &QComboBox::currentIndexChanged, this, &HuntWorkspace::refresh);
-    connect(m_folds, &QSpinBox::valueChanged, this, &HuntWorkspace::refresh);
-    connect(m_run, &QPushButton::clicked, this, [this] { run(); });
-    connect(m_export, &QPushButton::clicked, this, &HuntWorkspace::exportScores);
+    connect(m_settings, &HuntSettingsForm::edited, this, &HuntWorkspace::refresh);
+    connect(
+        m_tableView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& index) {
+            if (index.isValid())
+                selectResult(index.row());
+        });
+    connect(m_bump, &HuntBumpPanel::message, this, &HuntWorkspace::message);
+    connect(m_scans, &HuntScanPanel::message, this, &HuntWorkspace::message);
     connect(m_jobs, &hepgen::widgets::JobRunner::runningChanged, this, &HuntWorkspace::refresh);
     auto shortcut = [this](const QKeySequence& keys, auto fn) {
         auto* s = new QShortcut(keys, this);
@@ -228,7 +205,128 @@ HuntWorkspace::HuntWorkspace(hepgen::widgets::JobRunner* jobs, QWidget* parent)
     QSettings s;
     setMethod(s.value(QStringLiteral("hunt/method"), QStringLiteral("cathode")).toString());
     m_classifier->setCurrentIndex(std::max(0, m_classifier->findData(s.value(QStringLiteral("hunt/classifier")))));
+    const QByteArray stored = s.value(QStringLiteral("hunt/settings")).toByteArray();
+    if (!stored.isEmpty()) {
+        try {
+            m_settings->setValues(nlohmann::json::parse(stored.toStdString()));
+        } catch (const std::exception&) {
+            m_settings->resetToDefaults(); // settings of an older version: start from the defaults
+        }
+    }
     applyWindows(*m_windows);
+    showInjection();
+}
+
+void HuntWorkspace::buildSetupPage(QWidget* page)
+{
+    auto* cv = new QVBoxLayout(page);
+    auto* windows = new QGroupBox(tr("Windows"), page);
+    auto* wf = new QFormLayout(windows);
+    m_massColumn = new QComboBox(windows);
+    m_massColumn->setToolTip(tr("The resonance mass the windows are placed on"));
+    m_srLow = massBox(windows, tr("Lower edge of the signal region"));
+    m_srHigh = massBox(windows, tr("Upper edge of the signal region"));
+    m_sbRest = new QCheckBox(tr("Sidebands: the rest of the spectrum"), windows);
+    m_sbRest->setToolTip(tr("Off: sidebands between the edges below (adjacent to the signal region)"));
+    m_sbLow = massBox(windows, tr("Lower edge of the lower sideband"));
+    m_sbHigh = massBox(windows, tr("Upper edge of the upper sideband"));
+    m_snap = new QCheckBox(tr("Snap to bin edges"), windows);
+    m_snap->setToolTip(tr("Dragged edges land on the spectrum's bin edges"));
+    m_bins = new QSpinBox(windows);
+    m_bins->setRange(10, 1000);
+    m_bins->setValue(100);
+    m_bins->setToolTip(tr("Bins of the spectrum"));
+    auto* undoRow = new QHBoxLayout;
+    auto* undo = new QPushButton(tr("Undo"), windows);
+    auto* redo = new QPushButton(tr("Redo"), windows);
+    undo->setToolTip(tr("Undo the last edit of the windows or the injection (Ctrl+Z)"));
+    redo->setToolTip(tr("Redo (Ctrl+Shift+Z)"));
+    undoRow->addWidget(undo);
+    undoRow->addWidget(redo);
+    wf->addRow(tr("Mass"), m_massColumn);
+    wf->addRow(tr("SR from"), m_srLow);
+    wf->addRow(tr("SR to"), m_srHigh);
+    wf->addRow(m_sbRest);
+    wf->addRow(tr("SB from"), m_sbLow);
+    wf->addRow(tr("SB to"), m_sbHigh);
+    wf->addRow(m_snap);
+    wf->addRow(tr("Bins"), m_bins);
+    wf->addRow(undoRow);
+    cv->addWidget(windows);
+
+    m_injectionBox = new HuntInjectionBox(page);
+    cv->addWidget(m_injectionBox);
+
+    m_counts = new QLabel(page);
+    m_counts->setWordWrap(true);
+    cv->addWidget(m_counts);
+
+    auto* method = new QGroupBox(tr("Method"), page);
+    auto* mf = new QFormLayout(method);
+    m_method = new QComboBox(method);
+    for (const auto& m : hepgen::anomaly::huntMethods())
+        m_method->addItem(QString::fromStdString(m), QString::fromStdString(m));
+    m_method->setToolTip(tr("supervised and iad are the references (they read truth labels); cwola, anode, cathode, "
+                            "lacathode and ranode are weakly supervised"));
+    m_classifier = new QComboBox(method);
+    m_classifier->addItem(tr("MLP ensemble"), QStringLiteral("mlp"));
+    m_classifier->addItem(tr("Boosted trees (XGBoost)"), QStringLiteral("bdt"));
+    m_classifier->setToolTip(tr("The classifier of the classifier-based methods"));
+    m_folds = new QSpinBox(method);
+    m_folds->setRange(2, 10);
+    m_folds->setValue(5);
+    m_folds->setToolTip(tr("k of the k-fold: every SR event is scored by a model that did not train on it"));
+    m_seed = new QSpinBox(method);
+    m_seed->setRange(0, 1000000);
+    m_seed->setValue(1);
+    m_seed->setToolTip(tr("Seed of folds, training and sampling: the same seed gives the same result"));
+    mf->addRow(tr("Method"), m_method);
+    mf->addRow(tr("Classifier"), m_classifier);
+    mf->addRow(tr("Folds"), m_folds);
+    mf->addRow(tr("Seed"), m_seed);
+    cv->addWidget(method);
+    m_problems = new QLabel(page);
+    m_problems->setWordWrap(true);
+    m_problems->setStyleSheet(QStringLiteral("color: #b2182b"));
+    cv->addWidget(m_problems);
+    m_run = new QPushButton(tr("Run hunt"), page);
+    m_run->setToolTip(tr("Run the chosen method (Ctrl+R)"));
+    cv->addWidget(m_run);
+    m_export = new QPushButton(tr("Export scores and table…"), page);
+    m_export->setToolTip(tr("Per-event scores of the chosen run (CSV or HDF5) and the comparison table (CSV)"));
+    m_export->setEnabled(false);
+    cv->addWidget(m_export);
+    cv->addStretch(1);
+
+    auto fromBoxes = [this] {
+        MassWindows w = *m_windows;
+        w.srLow = m_srLow->value();
+        w.srHigh = m_srHigh->value();
+        w.sbLow = m_sbRest->isChecked() ? -INFINITY : m_sbLow->value();
+        w.sbHigh = m_sbRest->isChecked() ? INFINITY : m_sbHigh->value();
+        editWindows(w);
+    };
+    for (auto* box : { m_srLow, m_srHigh, m_sbLow, m_sbHigh })
+        connect(box, &QDoubleSpinBox::valueChanged, this, fromBoxes);
+    connect(m_sbRest, &QCheckBox::toggled, this, fromBoxes);
+    connect(m_snap, &QCheckBox::toggled, this, [this](bool on) { m_spectrum->setSnapToBins(on); });
+    connect(m_bins, &QSpinBox::valueChanged, this, &HuntWorkspace::rebuildSpectrum);
+    connect(m_massColumn, &QComboBox::currentIndexChanged, this, [this] {
+        rebuildSpectrum();
+        refresh();
+    });
+    connect(undo, &QPushButton::clicked, m_undo, &QUndoStack::undo);
+    connect(redo, &QPushButton::clicked, m_undo, &QUndoStack::redo);
+    connect(m_undo, &QUndoStack::canUndoChanged, undo, &QPushButton::setEnabled);
+    connect(m_undo, &QUndoStack::canRedoChanged, redo, &QPushButton::setEnabled);
+    undo->setEnabled(false);
+    redo->setEnabled(false);
+    connect(m_injectionBox, &HuntInjectionBox::requested, this, &HuntWorkspace::injectionRequested);
+    connect(m_method, &QComboBox::currentIndexChanged, this, &HuntWorkspace::refresh);
+    connect(m_classifier, &QComboBox::currentIndexChanged, this, &HuntWorkspace::refresh);
+    connect(m_folds, &QSpinBox::valueChanged, this, &HuntWorkspace::refresh);
+    connect(m_run, &QPushButton::clicked, this, [this] { run(); });
+    connect(m_export, &QPushButton::clicked, this, &HuntWorkspace::exportScores);
 }
 
 HuntWorkspace::~HuntWorkspace()
@@ -236,31 +334,56 @@ HuntWorkspace::~HuntWorkspace()
     QSettings s;
     s.setValue(QStringLiteral("hunt/method"), m_method->currentData());
     s.setValue(QStringLiteral("hunt/classifier"), m_classifier->currentData());
+    s.setValue(QStringLiteral("hunt/settings"), QByteArray::fromStdString(m_settings->values().dump()));
 }
 
 void HuntWorkspace::setDataset(std::shared_ptr<const hepgen::data::Dataset> dataset)
 {
     m_dataset = std::move(dataset);
+    m_table.reset();
+    m_background.reset();
+    m_pool.reset();
+    m_injection = {};
+    m_undo->clear(); // edits of other data cannot be undone on these
+    if (m_dataset && m_dataset->table) {
+        // The table lives as long as the dataset: alias it.
+        m_table = std::shared_ptr<const hepgen::data::Table>(m_dataset, &*m_dataset->table);
+        if (!m_table->labels.empty() && std::all_of(m_table->labels.begin(), m_table->labels.end(), [](std::int8_t l) {
+                return l == 0 || l == 1;
+            })) {
+            auto [background, pool] = hepgen::anomaly::splitByLabel(*m_table);
+            m_background = std::make_shared<const hepgen::data::Table>(std::move(background));
+            m_pool = std::make_shared<const hepgen::data::Table>(std::move(pool));
+        }
+    }
     const QSignalBlocker block(m_massColumn);
     m_massColumn->clear();
-    if (m_dataset && m_dataset->table)
-        for (const auto& c : m_dataset->table->columns)
+    if (m_table)
+        for (const auto& c : m_table->columns)
             m_massColumn->addItem(QString::fromStdString(c));
     const int mjj = m_massColumn->findText(QStringLiteral("mjj"));
     if (mjj >= 0)
         m_massColumn->setCurrentIndex(mjj);
+    showInjection();
     rebuildSpectrum();
     refresh();
 }
 
+QString HuntWorkspace::massUnit() const
+{
+    const int i = m_massColumn->currentIndex();
+    return m_table && i >= 0 && m_table->units.size() > std::size_t(i)
+        ? QString::fromStdString(m_table->units[std::size_t(i)])
+        : QString();
+}
+
 void HuntWorkspace::rebuildSpectrum()
 {
-    if (!m_dataset || !m_dataset->table || m_massColumn->currentIndex() < 0) {
+    if (!m_table || m_massColumn->currentIndex() < 0) {
         m_spectrum->showMessage(tr("Load a dijet table (File › Demo data › Dijet toy, or an LHCO / CATHODE file)"));
         return;
     }
-    const auto& t = *m_dataset->table;
-    std::vector<float> mass = t.column(static_cast<std::size_t>(m_massColumn->currentIndex()));
+    std::vector<float> mass = m_table->column(static_cast<std::size_t>(m_massColumn->currentIndex()));
     mass.erase(std::remove_if(mass.begin(), mass.end(), [](float v) { return !std::isfinite(v); }), mass.end());
     if (mass.empty()) {
         m_spectrum->showMessage(tr("No finite masses in this column"));
@@ -271,10 +394,9 @@ void HuntWorkspace::rebuildSpectrum()
     std::sort(sorted.begin(), sorted.end());
     const double lo = sorted[static_cast<std::size_t>(0.0005 * static_cast<double>(sorted.size() - 1))];
     const double hi = sorted[static_cast<std::size_t>(0.9995 * static_cast<double>(sorted.size() - 1))];
-    const auto unitIndex = static_cast<std::size_t>(m_massColumn->currentIndex());
-    const QString unit = t.units.size() > unitIndex ? QString::fromStdString(t.units[unitIndex]) : QString();
     m_spectrum->setSpectrum(
-        hepgen::data::histogram(mass, static_cast<std::size_t>(m_bins->value()), lo, hi > lo ? hi : lo + 1), unit);
+        hepgen::data::histogram(mass, static_cast<std::size_t>(m_bins->value()), lo, hi > lo ? hi : lo + 1),
+        massUnit());
     m_spectrum->setWindows(*m_windows);
 }
 
@@ -316,6 +438,91 @@ void HuntWorkspace::applyWindows(const MassWindows& w)
     refresh();
 }
 
+bool HuntWorkspace::editInjection(const HuntInjection& injection)
+{
+    if (injection == m_injection)
+        return true;
+    QString problem;
+    if (injection.mode != HuntInjection::Mode::AsLoaded) {
+        if (!m_pool) {
+            problem = tr("Signal injection needs a table with a 0/1 truth label for every event.");
+        } else {
+            // The checks injectSignal() makes, on counts only (the draw itself happens in applyInjection).
+            const std::string massColumn = m_massColumn->currentText().toStdString();
+            try {
+                if (injection.mode == HuntInjection::Mode::Events && injection.signal > m_pool->rows())
+                    problem = tr("The file holds only %L1 signal events.").arg(m_pool->rows());
+                if (injection.mode == HuntInjection::Mode::SOverB) {
+                    const auto bSr = hepgen::anomaly::countWindows(*m_windows, *m_background, massColumn).sr;
+                    const auto sSr = hepgen::anomaly::countWindows(*m_windows, *m_pool, massColumn).sr;
+                    const auto need = static_cast<std::size_t>(std::llround(injection.sOverB * double(bSr)));
+                    if (need > sSr)
+                        problem = tr("S/B = %1 % needs %L2 signal events in the signal region; the file holds %L3 "
+                                     "there.")
+                                      .arg(100 * injection.sOverB, 0, 'g', 4)
+                                      .arg(need)
+                                      .arg(sSr);
+                }
+            } catch (const std::exception& e) {
+                problem = QString::fromUtf8(e.what());
+            }
+        }
+    }
+    if (!problem.isEmpty()) {
+        showInjection(); // the controls go back to what is applied
+        m_injectionBox->showProblem(problem);
+        return false;
+    }
+    m_undo->push(new InjectionCommand([this](const HuntInjection& i) { applyInjection(i); }, m_injection, injection));
+    return true;
+}
+
+void HuntWorkspace::applyInjection(const HuntInjection& injection)
+{
+    m_injection = injection;
+    if (m_dataset && m_dataset->table) {
+        if (injection.mode == HuntInjection::Mode::AsLoaded || !m_pool) {
+            m_table = std::shared_ptr<const hepgen::data::Table>(m_dataset, &*m_dataset->table);
+        } else {
+            QApplication::setOverrideCursor(Qt::WaitCursor);
+            try {
+                hepgen::anomaly::Injection inj;
+                inj.seed = injection.seed;
+                if (injection.mode == HuntInjection::Mode::Events)
+                    inj.signal = injection.signal;
+                else
+                    inj.sOverB = injection.sOverB; // 0 %: by number, none
+                m_table = std::make_shared<const hepgen::data::Table>(hepgen::anomaly::injectSignal(
+                    *m_background, *m_pool, inj, *m_windows, m_massColumn->currentText().toStdString()));
+            } catch (const std::exception& e) {
+                Q_EMIT message(tr("Signal injection failed: %1").arg(e.what()), true);
+            }
+            QApplication::restoreOverrideCursor();
+        }
+    }
+    showInjection();
+    rebuildSpectrum();
+    refresh();
+}
+
+void HuntWorkspace::showInjection()
+{
+    m_injectionBox->showInjection(m_injection, m_background ? m_background->rows() : 0, m_pool ? m_pool->rows() : 0);
+}
+
+void HuntWorkspace::injectionRequested(HuntInjection next)
+{
+    // Switching to a mode starts from what the data hold now, so they do not jump.
+    if (next.mode != m_injection.mode && m_pool && m_table) {
+        if (next.mode == HuntInjection::Mode::Events)
+            next.signal = static_cast<std::size_t>(std::count(m_table->labels.begin(), m_table->labels.end(), 1));
+        const auto c = hepgen::anomaly::countWindows(*m_windows, *m_table, m_massColumn->currentText().toStdString());
+        if (next.mode == HuntInjection::Mode::SOverB && std::isfinite(c.sOverB()))
+            next.sOverB = std::round(1e5 * c.sOverB()) / 1e5; // what the S/B box can show
+    }
+    editInjection(next);
+}
+
 bool HuntWorkspace::setMethod(const QString& method)
 {
     const int i = m_method->findData(method);
@@ -334,34 +541,67 @@ bool HuntWorkspace::setClassifier(const QString& classifier)
     return true;
 }
 
+bool HuntWorkspace::buildConfig(hepgen::anomaly::HuntConfig& config, QString& why) const
+{
+    const QStringList bad = m_settings->invalidFields();
+    if (!bad.isEmpty()) {
+        why = tr("These settings do not parse: %1.").arg(bad.join(QStringLiteral(", ")));
+        return false;
+    }
+    nlohmann::json j = m_settings->values();
+    j["method"] = m_method->currentData().toString().toStdString();
+    j["classifier"] = m_classifier->currentData().toString().toStdString();
+    j["folds"] = m_folds->value();
+    j["seed"] = m_seed->value();
+    j["mass_column"] = m_massColumn->currentText().toStdString();
+    j["sr"] = { m_windows->srLow, m_windows->srHigh };
+    if (!m_windows->sidebandIsEverythingElse())
+        j["sb"] = { m_windows->sbLow, m_windows->sbHigh };
+    try {
+        config = hepgen::anomaly::HuntConfig::read(j);
+        config.windows = *m_windows; // infinite sideband edges as they are
+    } catch (const std::exception& e) {
+        why = QString::fromUtf8(e.what());
+        return false;
+    }
+    return true;
+}
+
 QString HuntWorkspace::runBlockedReason() const
 {
-    if (!m_dataset || !m_dataset->table)
+    if (!m_table)
         return tr("Load a dijet table first.");
     if (m_massColumn->currentIndex() < 0)
         return tr("Choose the mass column.");
     if (m_jobs && m_jobs->isRunning())
         return tr("Waiting for “%1” to finish.").arg(m_jobs->title());
     const auto needs = hepgen::anomaly::methodNeeds(m_method->currentData().toString().toStdString(), m_folds->value());
-    const auto problems = hepgen::anomaly::validateWindows(
-        *m_windows, *m_dataset->table, needs, m_massColumn->currentText().toStdString());
+    const auto problems
+        = hepgen::anomaly::validateWindows(*m_windows, *m_table, needs, m_massColumn->currentText().toStdString());
     QStringList lines;
     for (const auto& p : problems)
         lines << QString::fromStdString(p);
+    if (lines.isEmpty()) {
+        hepgen::anomaly::HuntConfig c;
+        QString why;
+        if (!buildConfig(c, why))
+            lines << tr("Settings: %1").arg(why);
+    }
     return lines.join('\n');
 }
 
 void HuntWorkspace::refresh()
 {
-    const bool classifier = hepgen::anomaly::usesClassifier(m_method->currentData().toString().toStdString());
-    m_classifier->setEnabled(classifier);
-    if (m_dataset && m_dataset->table && m_massColumn->currentIndex() >= 0) {
+    const QString method = m_method->currentData().toString();
+    m_classifier->setEnabled(hepgen::anomaly::usesClassifier(method.toStdString()));
+    m_settings->setMethod(method, m_classifier->currentData().toString());
+    if (m_table && m_massColumn->currentIndex() >= 0) {
         try {
-            const auto c = hepgen::anomaly::countWindows(
-                *m_windows, *m_dataset->table, m_massColumn->currentText().toStdString());
+            const auto c
+                = hepgen::anomaly::countWindows(*m_windows, *m_table, m_massColumn->currentText().toStdString());
             QString text = tr("SB: %L1 events · SR: %L2 events").arg(c.sb).arg(c.sr);
             if (c.labelled)
-                text += tr(" · S/B in the SR: %1 % (%L2 signal)").arg(100 * c.sOverB(), 0, 'f', 2).arg(c.srSignal);
+                text += tr(" · S/B in the SR: %1 % (%L2 signal)").arg(100 * c.sOverB(), 0, 'f', 3).arg(c.srSignal);
             m_counts->setText(text);
         } catch (const std::exception& e) {
             m_counts->setText(QString::fromUtf8(e.what()));
@@ -373,28 +613,25 @@ void HuntWorkspace::refresh()
     m_run->setEnabled(reason.isEmpty());
     m_problems->setText(reason.isEmpty() ? QString() : tr("Cannot run: %1").arg(reason));
     m_run->setToolTip(reason.isEmpty() ? tr("Run the chosen method (Ctrl+R)") : reason);
+    const auto it = m_lastSeconds.find(method + '/' + m_classifier->currentData().toString());
+    m_scans->setSecondsPerHunt(it == m_lastSeconds.end() ? 0.0 : it->second);
 }
 
 bool HuntWorkspace::run()
 {
     const QString reason = runBlockedReason();
-    if (!reason.isEmpty()) {
-        Q_EMIT message(tr("The hunt cannot run: %1").arg(reason), true);
+    hepgen::anomaly::HuntConfig config;
+    QString why;
+    if (!reason.isEmpty() || !buildConfig(config, why)) {
+        Q_EMIT message(tr("The hunt cannot run: %1").arg(reason.isEmpty() ? why : reason), true);
         return false;
     }
-    hepgen::anomaly::HuntConfig config;
-    config.method = m_method->currentData().toString().toStdString();
-    config.classifier = m_classifier->currentData().toString().toStdString();
-    config.windows = *m_windows;
-    config.massColumn = m_massColumn->currentText().toStdString();
-    config.folds = m_folds->value();
-    config.seed = static_cast<std::uint64_t>(m_seed->value());
-    auto dataset = m_dataset;
+    auto table = m_table;
     auto result = std::make_shared<hepgen::anomaly::HuntResult>();
     return m_jobs->start(
         tr("Anomaly hunt: %1").arg(QString::fromStdString(config.method)),
-        [dataset, config, result](
-            const hepgen::JobControl& job) { *result = hepgen::anomaly::runHunt(*dataset->table, config, job); },
+        [table, config, result](
+            const hepgen::JobControl& job) { *result = hepgen::anomaly::runHunt(*table, config, job); },
         [this, result] { addResult(result); });
 }
 
@@ -402,10 +639,12 @@ void HuntWorkspace::addResult(std::shared_ptr<hepgen::anomaly::HuntResult> resul
 {
     m_results.push_back(result);
     m_model->add(result);
-    m_table->resizeColumnsToContents();
-    const QString name = QString::fromStdString(result->method)
-        + (result->classifier.empty() ? QString()
-                                      : QStringLiteral(" (%1)").arg(QString::fromStdString(result->classifier)));
+    m_tableView->resizeColumnsToContents();
+    m_lastSeconds[QString::fromStdString(result->method) + '/'
+        + QString::fromStdString(
+            result->classifier.empty() ? m_classifier->currentData().toString().toStdString() : result->classifier)]
+        = result->seconds;
+    const QString name = resultName(*result);
     std::vector<double> rejection;
     std::vector<double> epsS;
     for (std::size_t i = 0; i < result->rocEpsS.size(); ++i)
@@ -423,20 +662,47 @@ void HuntWorkspace::addResult(std::shared_ptr<hepgen::anomaly::HuntResult> resul
     if (!sx.empty())
         m_sic->addCurve(name, sx, sy);
     m_export->setEnabled(true);
-    for (const auto& n : result->notes)
-        Q_EMIT message(QString::fromStdString(n), false);
+    selectResult(resultCount() - 1);
     Q_EMIT message(tr("%1: AUC %2, max SIC %3 in %4 s")
                        .arg(name)
                        .arg(result->auc, 0, 'f', 3)
                        .arg(result->maxSic, 0, 'f', 2)
                        .arg(result->seconds, 0, 'f', 1),
         false);
+    refresh();
     Q_EMIT huntFinished();
 }
 
+void HuntWorkspace::selectResult(int i)
+{
+    if (i < 0 || i >= resultCount())
+        return;
+    const auto& r = m_results[std::size_t(i)];
+    if (m_tableView->currentIndex().row() != i) {
+        const QSignalBlocker block(m_tableView->selectionModel());
+        m_tableView->selectRow(i);
+    }
+    QStringList lines { tr("%1 — %2").arg(resultName(*r), QString::fromStdString(r->windows.describe())) };
+    for (const auto& n : r->notes)
+        lines << QStringLiteral("• ") + QString::fromStdString(n);
+    if (!r->stages.empty()) {
+        QStringList stages;
+        for (const auto& s : r->stages)
+            stages << QStringLiteral("%1 %2 s").arg(QString::fromStdString(s.stage)).arg(s.seconds, 0, 'f', 1);
+        lines << tr("• Time by stage: %1 (total %2 s).")
+                     .arg(stages.join(QStringLiteral(", ")))
+                     .arg(r->seconds, 0, 'f', 1);
+    }
+    m_notes->setPlainText(lines.join('\n'));
+    m_bump->setResult(r, massUnit());
+}
+
+void HuntWorkspace::showResultsPage(int page) { m_resultsTabs->setCurrentIndex(page); }
+
 void HuntWorkspace::exportScores()
 {
-    if (m_results.empty())
+    const int row = m_tableView->currentIndex().isValid() ? m_tableView->currentIndex().row() : resultCount() - 1;
+    if (row < 0 || row >= resultCount())
         return;
     QSettings s;
     const QString path = QFileDialog::getSaveFileName(this, tr("Export scores"),
@@ -446,7 +712,7 @@ void HuntWorkspace::exportScores()
         return;
     s.setValue(QStringLiteral("hunt/exportDir"), QFileInfo(path).absolutePath());
     try {
-        hepgen::anomaly::writeScores(*m_results.back(), path.toStdString());
+        hepgen::anomaly::writeScores(*m_results[std::size_t(row)], path.toStdString());
         QFile table(QFileInfo(path).absoluteDir().filePath(QFileInfo(path).completeBaseName() + "-table.csv"));
         if (!table.open(QIODevice::WriteOnly | QIODevice::Text))
             throw std::runtime_error(("cannot write " + table.fileName()).toStdString());

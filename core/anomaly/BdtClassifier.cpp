@@ -3,6 +3,7 @@
 // early stopping on the validation log-loss, prediction with the best iteration only.
 #include "core/anomaly/BdtClassifier.h"
 
+#include "core/anomaly/ModelFiles.h"
 #include "core/util/Error.h"
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <mutex>
 #include <string>
@@ -67,6 +69,16 @@ private:
 class BdtClassifier::Booster {
 public:
     Booster(DMatrixHandle* cache, bst_ulong n) { check(XGBoosterCreate(cache, n, &m_handle), "creating the booster"); }
+    explicit Booster(const std::string& path)
+    {
+        check(XGBoosterCreate(nullptr, 0, &m_handle), "creating the booster");
+        if (XGBoosterLoadModel(m_handle, path.c_str()) != 0) {
+            const std::string why = XGBGetLastError();
+            XGBoosterFree(m_handle);
+            throw FormatError(
+                path, "is not an XGBoost model this HEPGen can read (" + why.substr(0, why.find('\n')) + ").");
+        }
+    }
     ~Booster() { XGBoosterFree(m_handle); }
     Booster(const Booster&) = delete;
     Booster& operator=(const Booster&) = delete;
@@ -160,6 +172,41 @@ torch::Tensor BdtClassifier::predict(const torch::Tensor& x)
     const auto n = x.size(0);
     // Copy out: the buffer belongs to the booster and changes with its next call.
     return torch::from_blob(const_cast<float*>(out), { n }, torch::kFloat32).to(torch::kFloat64).clone();
+}
+
+void BdtClassifier::save(const std::string& dir) const
+{
+    if (!m_booster)
+        throw ConfigError("The boosted decision tree cannot be saved before it is trained.");
+    files::writeJson(dir, "bdt.json",
+        { { "config", m_config.toJson() }, { "seed", m_seed }, { "best_iteration", m_bestIteration } }, "hepgen-bdt");
+    const auto path = (std::filesystem::path(dir) / "bdt-model.json").string();
+    if (XGBoosterSaveModel(m_booster->handle(), path.c_str()) != 0)
+        throw FileError(path, std::string("cannot be written: ") + XGBGetLastError());
+}
+
+std::unique_ptr<BdtClassifier> BdtClassifier::load(const std::string& dir)
+{
+    quietOnce();
+    const auto j = files::readJson(dir, "bdt.json", "hepgen-bdt");
+    BdtConfig config;
+    try {
+        hepgen::models::ConfigReader r(j.at("config"), "bdt config");
+        config.read(r);
+        r.rejectUnknownKeys();
+    } catch (const hepgen::Error& e) {
+        throw FormatError(dir + "/bdt.json", e.what());
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(dir + "/bdt.json", fmt::format("is incomplete ({}).", e.what()));
+    }
+    auto bdt = std::make_unique<BdtClassifier>(config, j.value("seed", std::uint64_t(0)));
+    bdt->m_bestIteration = j.value("best_iteration", int64_t(0));
+    const auto path = (std::filesystem::path(dir) / "bdt-model.json").string();
+    if (!std::filesystem::exists(path))
+        throw FileError(path, "is missing.");
+    bdt->m_booster = std::make_unique<Booster>(path);
+    bdt->m_booster->set("nthread", std::to_string(config.threads));
+    return bdt;
 }
 
 } // namespace hepgen::anomaly

@@ -18,6 +18,10 @@ public:
     torch::Tensor predict(const torch::Tensor& x) override;
     /// The boosting round with the lowest validation loss (predictions use rounds 0..this).
     int64_t bestIteration() const { return m_bestIteration; }
+    /// Writes bdt.json (settings, best round) and XGBoost's own model file bdt-model.json into `dir`.
+    void save(const std::string& dir) const override;
+    /// Reads what save() wrote.
+    static std::unique_ptr<BdtClassifier> load(const std::string& dir);
 
 private:
     class Booster;

@@ -6,6 +6,7 @@
 // score that learned the mass would carve a bump out of pure background. Plain value types.
 #include "core/anomaly/Hunt.h"
 #include "core/anomaly/MassWindows.h"
+#include "core/anomaly/SpectrumFit.h"
 
 #include <cstdint>
 #include <string>
@@ -13,50 +14,9 @@
 
 namespace hepgen::anomaly {
 
-/// The 4-parameter dijet function of the LHC resonance searches (e.g. CMS arXiv:1911.03947 eq. 1):
-/// f(m) = p0 (1 - x)^p1 / x^(p2 + p3 ln x), x = m / sqrtS; events per TeV.
-struct DijetFunction {
-    double p0 = 1.0, p1 = 5.0, p2 = 3.0, p3 = 0.0;
-    double sqrtS = 13.0; ///< TeV
-    double operator()(double mass) const;
-    /// The integral over [lo, hi] (Simpson's rule on 8 panels: f is smooth on a bin).
-    double integral(double lo, double hi) const;
-};
-
-/// Settings of the bump hunt (JSON keys in brackets).
-struct BumpHuntConfig {
-    double binWidth = 0.05; ///< [bin_width] TeV; the SR is split into bins of about this width
-    double fitLow = 3.0;    ///< [fit_low] TeV: lowest mass fitted (above the trigger turn-on of the dijet toy)
-    double fitHigh = 0.0;   ///< [fit_high] TeV: highest mass fitted (0: the largest mass in the data)
-    std::vector<double> efficiencies { 1.0, 0.1, 0.01, 0.001 }; ///< [efficiencies] score cuts to hunt after
-};
-
-/// A sideband fit and its interpolation into the SR.
-struct SpectrumFit {
-    DijetFunction function;                       ///< fitted (p0 profiled analytically)
-    std::vector<double> edges;                    ///< bin edges (bins + 1)
-    std::vector<double> observed, expected;       ///< events per bin; expected from the fit
-    std::vector<double> pulls;                    ///< (observed - expected) / sqrt(expected)
-    std::vector<std::uint8_t> signalRegion;       ///< 1 for SR bins (not fitted)
-    double p1Error = 0, p2Error = 0, p3Error = 0; ///< from the Hessian of the profiled NLL
-    bool converged = false;
-    std::string message;     ///< why not converged, or empty
-    double chi2PerNdf = 0.0; ///< Poisson deviance / (SB bins - 4), a goodness-of-fit check
-    double observedSr = 0.0, expectedSr = 0.0;
-    double significance = 0.0; ///< local Z of the SR excess, one-sided (0 for a deficit)
-};
-
 /// Fits `masses` (events in any region; only SB bins inside [fitLow, fitHigh] are fitted) by a binned
 /// Poisson likelihood. ConfigError for bad settings or fewer than 5 fitted bins with events.
 SpectrumFit fitSpectrum(const std::vector<float>& masses, const MassWindows& windows, const BumpHuntConfig& config);
-
-/// One score cut of the bump hunt.
-struct BumpHuntStep {
-    double efficiency = 1.0; ///< fraction of the SB ∪ SR events kept (highest scores)
-    double threshold = 0.0;  ///< score >= threshold passes
-    std::size_t passing = 0;
-    SpectrumFit fit;
-};
 
 /// The fit after each score cut of config.efficiencies on the scored events (SB ∪ SR).
 /// `backgroundOnly`: use only label-0 events (the sculpting check; ConfigError if unlabelled).

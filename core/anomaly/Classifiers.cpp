@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <filesystem>
+
 namespace hepgen::anomaly {
 
 using hepgen::models::ConfigReader;
@@ -68,6 +70,16 @@ std::unique_ptr<EventClassifier> makeClassifier(
         return std::make_unique<MlpEnsemble>(settings.mlp, seed);
     throw ConfigError(
         fmt::format("Unknown classifier '{}'; use one of: {}.", kind, fmt::join(classifierKinds(), ", ")));
+}
+
+std::unique_ptr<EventClassifier> loadClassifier(const std::string& dir)
+{
+    namespace fs = std::filesystem;
+    if (fs::exists(fs::path(dir) / "bdt.json"))
+        return BdtClassifier::load(dir);
+    if (fs::exists(fs::path(dir) / "mlp.json"))
+        return MlpEnsemble::load(dir);
+    throw FileError(dir, "holds no saved classifier (bdt.json or mlp.json).");
 }
 
 torch::Tensor balancedWeights(const torch::Tensor& y, const torch::Tensor& w)

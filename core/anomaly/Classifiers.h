@@ -65,6 +65,13 @@ public:
     virtual void fit(const LabelledEvents& events, const JobControl& job) = 0;
     /// Probability of class 1 per row of x (N, D), shape (N), float64.
     virtual torch::Tensor predict(const torch::Tensor& x) = 0;
+    /// Number of members whose mean predict() returns (an ensemble's networks; 1 otherwise).
+    virtual int64_t members() const { return 1; }
+    /// Each member's probabilities (members(), N), float64; their mean is predict().
+    virtual torch::Tensor predictMembers(const torch::Tensor& x) { return predict(x).unsqueeze(0); }
+    /// Writes the trained classifier into `dir` (created) so loadClassifier() predicts exactly as it
+    /// does. ConfigError before fit(), FileError when it cannot write.
+    virtual void save(const std::string& dir) const = 0;
 };
 
 /// The classifier kinds makeClassifier() knows: {"mlp", "bdt"}.
@@ -73,6 +80,10 @@ const std::vector<std::string>& classifierKinds();
 /// A fresh classifier of `kind` seeded with `seed`. ConfigError for an unknown kind.
 std::unique_ptr<EventClassifier> makeClassifier(
     const std::string& kind, const ClassifierSettings& settings, std::uint64_t seed);
+
+/// A classifier saved by EventClassifier::save(); FileError when files are missing, FormatError for
+/// foreign content.
+std::unique_ptr<EventClassifier> loadClassifier(const std::string& dir);
 
 /// Per-event weights that give both classes the same total weight (times the given weights).
 torch::Tensor balancedWeights(const torch::Tensor& y, const torch::Tensor& w);

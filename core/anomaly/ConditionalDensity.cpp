@@ -1,6 +1,8 @@
 #include "core/anomaly/ConditionalDensity.h"
 
+#include "core/anomaly/ModelFiles.h"
 #include "core/models/FlowModel.h"
+#include "core/models/ModelFactory.h"
 #include "core/util/Error.h"
 
 #include <fmt/format.h>
@@ -17,6 +19,7 @@ void DensityConfig::read(ConfigReader& r)
     r.read("trainer", trainerOverrides);
     r.read("preprocessing", preprocessing);
     r.read("logit_margin", logitMargin);
+    r.read("log_mass", logMass);
     hepgen::models::require(modelOverrides.is_object(), "density config", "model", "an object", modelOverrides);
     hepgen::models::require(trainerOverrides.is_object(), "density config", "trainer", "an object", trainerOverrides);
     // Overrides are merged into the defaults, so {"trainer": {"epochs": 5}} keeps the other settings.
@@ -27,7 +30,7 @@ void DensityConfig::read(ConfigReader& r)
 nlohmann::json DensityConfig::toJson() const
 {
     return { { "family", family }, { "model", model }, { "trainer", trainer }, { "preprocessing", preprocessing },
-        { "logit_margin", logitMargin } };
+        { "logit_margin", logitMargin }, { "log_mass", logMass } };
 }
 
 hepgen::training::TrainerConfig densityTrainerConfig(const DensityConfig& config, std::uint64_t seed)
@@ -57,8 +60,11 @@ int64_t ConditionalDensity::fit(
         throw ConfigError(fmt::format("A conditional density needs at least 10 events with one mass each (got {}).",
             x.dim() == 2 ? x.size(0) : 0));
     m_features.fit(rangeX.defined() ? rangeX : x);
-    m_mass.fit(m.unsqueeze(1));
+    if (m_config.logMass && !(m > 0).all().item<bool>())
+        throw ConfigError("Conditioning on ln m (log_mass) needs positive masses; set log_mass to false.");
+    m_mass.fit(massContext(m));
     torch::manual_seed(m_seed); // network initialisation
+    m_featureCount = x.size(1);
     m_model = hepgen::models::makeModel(m_config.family, { x.size(1), 1 }, m_config.model);
     if (!m_model->hasLogDensity())
         throw ConfigError(fmt::format(
@@ -79,9 +85,15 @@ torch::Tensor ConditionalDensity::preprocessFeatures(const torch::Tensor& x) con
     return m_features.forward(x.to(torch::kFloat64)).to(torch::kFloat32);
 }
 
+torch::Tensor ConditionalDensity::massContext(const torch::Tensor& m) const
+{
+    const auto m64 = m.to(torch::kFloat64).reshape({ -1, 1 });
+    return m_config.logMass ? m64.log() : m64;
+}
+
 torch::Tensor ConditionalDensity::preprocessMass(const torch::Tensor& m) const
 {
-    return m_mass.forward(m.to(torch::kFloat64).reshape({ -1, 1 })).to(torch::kFloat32);
+    return m_mass.forward(massContext(m)).to(torch::kFloat32);
 }
 
 torch::Tensor ConditionalDensity::preprocessingLogDet(const torch::Tensor& x) const
@@ -118,6 +130,45 @@ torch::Tensor ConditionalDensity::toLatent(const torch::Tensor& x, const torch::
         throw ConfigError("The latent space needs a flow family as the density.");
     torch::NoGradGuard noGrad;
     return flow->flow()->forwardWithLogDet(preprocessFeatures(x), preprocessMass(m)).outputs;
+}
+
+static const char* kDensityFormat = "hepgen-conditional-density";
+
+void ConditionalDensity::save(const std::string& dir) const
+{
+    if (!m_model)
+        throw ConfigError("A conditional density cannot be saved before it is trained.");
+    files::writeJson(dir, "density.json",
+        { { "config", m_config.toJson() }, { "seed", m_seed }, { "features", m_featureCount },
+            { "feature_preprocessing", m_features.toJson() }, { "mass_preprocessing", m_mass.toJson() } },
+        kDensityFormat);
+    files::writeArchive(dir, "density.pt", m_model->modules());
+}
+
+std::shared_ptr<ConditionalDensity> ConditionalDensity::load(const std::string& dir)
+{
+    const auto j = files::readJson(dir, "density.json", kDensityFormat);
+    try {
+        DensityConfig config;
+        ConfigReader r(j.at("config"), "density config");
+        config.read(r);
+        r.rejectUnknownKeys();
+        // read() merges into the defaults; the saved settings are complete, so take them as they are.
+        config.model = j.at("config").at("model");
+        config.trainer = j.at("config").at("trainer");
+        auto d = std::make_shared<ConditionalDensity>(config, j.at("seed").get<std::uint64_t>());
+        d->m_featureCount = j.at("features").get<int64_t>();
+        d->m_features = hepgen::data::Preprocessing::fromJson(j.at("feature_preprocessing"));
+        d->m_mass = hepgen::data::Preprocessing::fromJson(j.at("mass_preprocessing"));
+        d->m_model = hepgen::models::makeModel(config.family, { d->m_featureCount, 1 }, config.model);
+        files::readArchive(dir, "density.pt", d->m_model->modules());
+        d->m_model->train(false);
+        return d;
+    } catch (const nlohmann::json::exception& e) {
+        throw FormatError(dir + "/density.json", fmt::format("is incomplete ({}).", e.what()));
+    } catch (const ConfigError& e) {
+        throw FormatError(dir + "/density.json", fmt::format("holds settings this HEPGen rejects: {}", e.what()));
+    }
 }
 
 } // namespace hepgen::anomaly

@@ -1,5 +1,6 @@
 #include "core/anomaly/Hunt.h"
 
+#include "core/anomaly/FoldModels.h"
 #include "core/anomaly/Ranode.h"
 #include "core/metrics/Roc.h"
 #include "core/util/Error.h"
@@ -67,6 +68,7 @@ HuntConfig HuntConfig::read(const nlohmann::json& json)
     r.read("kde_bandwidth", c.kdeBandwidth);
     r.read("iad_template_fraction", c.iadTemplateFraction);
     r.read("ranode_epochs", c.ranodeEpochs);
+    r.read("ranode_fraction", c.ranodeFraction);
     r.read("max_reference_events", c.maxReferenceEvents);
     r.rejectUnknownKeys();
     const std::string what = "hunt config";
@@ -88,6 +90,8 @@ HuntConfig HuntConfig::read(const nlohmann::json& json)
     require(c.iadTemplateFraction > 0 && c.iadTemplateFraction < 1, what, "iad_template_fraction", "in (0, 1)",
         c.iadTemplateFraction);
     require(c.ranodeEpochs >= 1, what, "ranode_epochs", ">= 1", c.ranodeEpochs);
+    require(c.ranodeFraction >= 0 && c.ranodeFraction < 1, what, "ranode_fraction", "in [0, 1) (0: fitted)",
+        c.ranodeFraction);
     require(c.maxReferenceEvents >= 0, what, "max_reference_events", ">= 0", c.maxReferenceEvents);
     ConfigReader br(bdt, "bdt config");
     c.classifiers.bdt.read(br);
@@ -108,7 +112,7 @@ nlohmann::json HuntConfig::toJson() const
         { "bdt", classifiers.bdt.toJson() }, { "mlp", classifiers.mlp.toJson() }, { "density", density.toJson() },
         { "oversampling", oversampling }, { "kde_bandwidth", kdeBandwidth },
         { "iad_template_fraction", iadTemplateFraction }, { "ranode_epochs", ranodeEpochs },
-        { "max_reference_events", maxReferenceEvents } };
+        { "ranode_fraction", ranodeFraction }, { "max_reference_events", maxReferenceEvents } };
     if (!windows.sidebandIsEverythingElse())
         j["sb"] = { windows.sbLow, windows.sbHigh };
     return j;
@@ -182,8 +186,7 @@ torch::Tensor foldIds(int64_t n, int64_t k, std::uint64_t seed)
     return ids;
 }
 
-/// A trained model of one fold: scores events (x, m).
-using Scorer = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& m)>;
+using FoldModelPtr = std::shared_ptr<FoldModel>;
 
 /// Events of one role: features, masses, and (for D) the training target.
 struct Events {
@@ -199,23 +202,29 @@ struct Events {
 /// out-of-fold scores. `extra` events (SB data not used in training) are dealt into folds too and
 /// each is scored by its fold's model only: SR and SB scores then carry the same model-to-model
 /// noise (a mean over the k models would narrow the SB scores and fake an SR excess after tight cuts).
+/// The fold models are kept (in fold order) and the fold number of every event recorded.
 struct FoldOutput {
     torch::Tensor data, reference, extra;
+    torch::Tensor dataFold, referenceFold, extraFold;
+    std::vector<FoldModelPtr> models;
 };
 
-FoldOutput scoreInFolds(const Events& data, const Events& reference, const Events& extra, int64_t k, std::uint64_t seed,
-    const std::function<Scorer(const Events&, const Events&, const JobControl&)>& train, const JobControl& job)
+FoldOutput scoreInFolds(const Events& data, const Events& reference, bool scoreReference, const Events& extra,
+    int64_t k, std::uint64_t seed,
+    const std::function<FoldModelPtr(const Events&, const Events&, const JobControl&)>& train, const JobControl& job)
 {
     const auto dFold = foldIds(data.size(), k, seed * 31 + 1);
-    const auto rFold = reference.size() > 0 ? foldIds(reference.size(), k, seed * 31 + 2) : torch::Tensor();
-    const auto eFold = extra.size() > 0 ? foldIds(extra.size(), k, seed * 31 + 3) : torch::Tensor();
+    const auto none = torch::zeros({ 0 }, torch::kLong);
+    const auto rFold = reference.size() > 0 ? foldIds(reference.size(), k, seed * 31 + 2) : none;
+    const auto eFold = extra.size() > 0 ? foldIds(extra.size(), k, seed * 31 + 3) : none;
     FoldOutput out { torch::zeros({ data.size() }, torch::kFloat64),
-        torch::zeros({ reference.size() }, torch::kFloat64), torch::zeros({ extra.size() }, torch::kFloat64) };
+        torch::zeros({ reference.size() }, torch::kFloat64), torch::zeros({ extra.size() }, torch::kFloat64), dFold,
+        rFold, eFold, {} };
     const auto scoreFold
-        = [](const Scorer& scorer, const Events& events, const torch::Tensor& folds, int64_t i, torch::Tensor& into) {
+        = [](FoldModel& model, const Events& events, const torch::Tensor& folds, int64_t i, torch::Tensor& into) {
               const auto idx = torch::nonzero(folds == i).squeeze(1);
               const Events part = events.select(idx);
-              into.index_put_({ idx }, scorer(part.x, part.m).to(torch::kFloat64));
+              into.index_put_({ idx }, model.score(part.x, part.m).to(torch::kFloat64));
           };
     for (int64_t i = 0; i < k; ++i) {
         job.throwIfStopped();
@@ -223,19 +232,22 @@ FoldOutput scoreInFolds(const Events& data, const Events& reference, const Event
         Events rTrain;
         if (reference.size() > 0)
             rTrain = reference.select(torch::nonzero(rFold != i).squeeze(1));
-        const Scorer scorer = train(data.select(torch::nonzero(dFold != i).squeeze(1)), rTrain, part);
-        scoreFold(scorer, data, dFold, i, out.data);
-        if (reference.size() > 0)
-            scoreFold(scorer, reference, rFold, i, out.reference);
+        const FoldModelPtr model = train(data.select(torch::nonzero(dFold != i).squeeze(1)), rTrain, part);
+        scoreFold(*model, data, dFold, i, out.data);
+        if (scoreReference && reference.size() > 0)
+            scoreFold(*model, reference, rFold, i, out.reference);
         if (extra.size() > 0)
-            scoreFold(scorer, extra, eFold, i, out.extra);
+            scoreFold(*model, extra, eFold, i, out.extra);
+        out.models.push_back(model);
         part.report(1.0);
     }
     return out;
 }
 
-/// Classifier training for one fold: D (target y, or 1) against R (target 0), capped in size.
-Scorer classifierFold(const HuntConfig& c, std::uint64_t seed, const Events& d, const Events& r, const JobControl& job)
+/// Classifier training for one fold: D (target y, or 1) against R (target 0), capped in size. With
+/// `latent`, the events are already in that flow's latent space and the model maps new events there.
+FoldModelPtr classifierFold(const HuntConfig& c, std::uint64_t seed, const Events& d, const Events& r,
+    const std::shared_ptr<ConditionalDensity>& latent, const JobControl& job)
 {
     torch::Tensor x = d.x, y = d.y.defined() ? d.y : torch::ones({ d.size() });
     if (r.size() > 0) {
@@ -248,7 +260,7 @@ Scorer classifierFold(const HuntConfig& c, std::uint64_t seed, const Events& d, 
     }
     std::shared_ptr<EventClassifier> clf = makeClassifier(c.classifier, c.classifiers, seed);
     clf->fit({ x.to(torch::kFloat32), y.to(torch::kFloat32), {} }, job);
-    return [clf](const torch::Tensor& xs, const torch::Tensor&) { return clf->predict(xs.to(torch::kFloat32)); };
+    return std::make_shared<ClassifierFoldModel>(clf, latent);
 }
 
 /// Masses for the samples: a Gaussian KDE of the SR data masses (CATHODE sec. III), redrawn until
@@ -318,7 +330,7 @@ void fillMetrics(HuntResult& r, const std::vector<double>& scores, const std::ve
 
 } // namespace
 
-HuntResult runHunt(const Table& table, const HuntConfig& config, const JobControl& job)
+HuntResult runHunt(const Table& table, const HuntConfig& config, const JobControl& job, const Table* iadBackground)
 {
     const auto start = Clock::now();
     const HuntConfig c = HuntConfig::read(config.toJson()); // validates settings built in code, too
@@ -327,6 +339,8 @@ HuntResult runHunt(const Table& table, const HuntConfig& config, const JobContro
     HuntResult result;
     result.method = c.method;
     result.classifier = usesClassifier(c.method) ? c.classifier : "";
+    result.windows = c.windows;
+    result.massColumn = c.massColumn;
     StageClock clock(result.stages);
 
     // Features: every column but the mass unless listed.
@@ -356,7 +370,30 @@ HuntResult runHunt(const Table& table, const HuntConfig& config, const JobContro
     std::vector<std::size_t> srRows = rowsInRegion(c.windows, table, Region::Signal, c.massColumn);
     const std::vector<std::size_t> sbRows = rowsInRegion(c.windows, table, Region::Sideband, c.massColumn);
     std::vector<std::size_t> templateRows;
-    if (c.method == "iad") {
+    torch::Tensor templateX, templateM; // a separate background file's SR events (IAD)
+    if (c.method == "iad" && iadBackground) {
+        // A separate background sample: its SR events (label 0 where it is labelled) are the template and the
+        // data stay whole, so the IAD sees the same S/B as every other method.
+        std::vector<std::size_t> cols;
+        for (std::size_t j : featureCols)
+            cols.push_back(iadBackground->columnIndex(table.columns[j]));
+        const std::size_t tMass = iadBackground->columnIndex(c.massColumn);
+        std::vector<std::size_t> rows;
+        for (std::size_t r : rowsInRegion(c.windows, *iadBackground, Region::Signal, c.massColumn))
+            if (iadBackground->labels.empty() || iadBackground->labels[r] == 0)
+                rows.push_back(r);
+        if (rows.size() < 100)
+            throw ConfigError(fmt::format(
+                "The IAD's background file holds only {} background events in the signal region.", rows.size()));
+        const auto idx = longTensor(rows);
+        templateX = featureTensor(*iadBackground, cols).index_select(0, idx);
+        templateM = featureTensor(*iadBackground, { tMass }).squeeze(1).index_select(0, idx);
+        if (!torch::isfinite(templateX).all().item<bool>())
+            throw ConfigError("The IAD's background file holds NaN or infinite features.");
+        result.notes.push_back(fmt::format("IAD: the background template is the {} SR events of the separate "
+                                           "background file; the data keep all their events.",
+            rows.size()));
+    } else if (c.method == "iad") {
         // One labelled file: a seeded share of the SR background becomes the template and leaves the data.
         std::vector<std::size_t> bg, rest;
         for (std::size_t r : srRows)
@@ -381,12 +418,21 @@ HuntResult runHunt(const Table& table, const HuntConfig& config, const JobContro
         data.y = (labels.index_select(0, srIdx) == 1).to(torch::kFloat32);
 
     FoldOutput scores;
-    const auto classify = [&](const Events& d, const Events& r, const Events& extra, const JobControl& part) {
+    // The classifier methods: D against R in k folds. For LaCATHODE the classifier sees the SB flow's
+    // latent space (`latent`): the training events are mapped there, and the fold model maps every
+    // event it scores, so the kept model scores raw events as the hunt did.
+    const auto classify = [&](const Events& d, const Events& r, const Events& extra,
+                              const std::shared_ptr<ConditionalDensity>& latent, const JobControl& part) {
         return clock.run("classifier", [&] {
             return scoreInFolds(
-                d, r, extra, c.folds, c.seed,
+                d, r, c.method == "cwola", extra, c.folds, c.seed,
                 [&](const Events& dt, const Events& rt, const JobControl& j) {
-                    return classifierFold(c, c.seed * 1009 + 17 + std::uint64_t(dt.size()), dt, rt, j);
+                    const std::uint64_t foldSeed = c.seed * 1009 + 17 + std::uint64_t(dt.size());
+                    if (!latent)
+                        return classifierFold(c, foldSeed, dt, rt, nullptr, j);
+                    Events mapped = dt;
+                    mapped.x = latent->toLatent(dt.x, dt.m);
+                    return classifierFold(c, foldSeed, mapped, rt, latent, j);
                 },
                 part);
         });
@@ -399,34 +445,34 @@ HuntResult runHunt(const Table& table, const HuntConfig& config, const JobContro
     };
 
     if (c.method == "supervised") {
-        scores = classify(data, {}, sideband, job);
+        scores = classify(data, {}, sideband, nullptr, job);
     } else if (c.method == "iad") {
-        const auto tIdx = longTensor(templateRows);
-        const Events tmpl { x.index_select(0, tIdx), mass.index_select(0, tIdx), {} };
-        scores = classify(data, tmpl, sideband, job);
+        Events tmpl { templateX, templateM, {} };
+        if (!templateX.defined()) {
+            const auto tIdx = longTensor(templateRows);
+            tmpl = { x.index_select(0, tIdx), mass.index_select(0, tIdx), {} };
+        }
+        scores = classify(data, tmpl, sideband, nullptr, job);
     } else if (c.method == "cwola") {
-        scores = classify(data, sideband, {}, job);
+        scores = classify(data, sideband, {}, nullptr, job);
     } else if (c.method == "cathode" || c.method == "lacathode") {
-        ConditionalDensity bg(c.density, c.seed);
-        fitBackground(bg, job.subRange(0.0, 0.5));
+        auto bg = std::make_shared<ConditionalDensity>(c.density, c.seed);
+        fitBackground(*bg, job.subRange(0.0, 0.5));
         const int64_t nSamples = c.oversampling * data.size();
+        Events samples;
         if (c.method == "cathode") {
-            Events samples;
             clock.run("sampling", [&] {
                 samples.m = sampleMasses(data.m, nSamples, c.windows, c.kdeBandwidth, c.seed ^ 0x3a55ULL);
-                samples.x = bg.sample(samples.m, c.seed ^ 0x5a3bULL);
+                samples.x = bg->sample(samples.m, c.seed ^ 0x5a3bULL);
             });
-            scores = classify(data, samples, sideband, job.subRange(0.5, 1.0));
+            scores = classify(data, samples, sideband, nullptr, job.subRange(0.5, 1.0));
         } else {
-            // LaCATHODE: data and sidebands in the SB flow's latent space, where the background is N(0, I).
-            Events latentData = data, latentSb = sideband, noise;
-            clock.run("latent map", [&] {
-                latentData.x = bg.toLatent(data.x, data.m);
-                latentSb.x = bg.toLatent(sideband.x, sideband.m);
-                noise.x = torch::randn({ nSamples, data.x.size(1) }, generator(c.seed ^ 0x1a7eULL), torch::kFloat32);
-                noise.m = sampleMasses(data.m, nSamples, c.windows, c.kdeBandwidth, c.seed ^ 0x3a55ULL);
+            // LaCATHODE: in the SB flow's latent space the background is N(0, I); noise is the reference.
+            clock.run("sampling", [&] {
+                samples.x = torch::randn({ nSamples, data.x.size(1) }, generator(c.seed ^ 0x1a7eULL), torch::kFloat32);
+                samples.m = sampleMasses(data.m, nSamples, c.windows, c.kdeBandwidth, c.seed ^ 0x3a55ULL);
             });
-            scores = classify(latentData, noise, latentSb, job.subRange(0.5, 1.0));
+            scores = classify(data, samples, sideband, bg, job.subRange(0.5, 1.0));
         }
     } else { // anode, ranode
         auto bg = std::make_shared<ConditionalDensity>(c.density, c.seed);
@@ -435,45 +481,56 @@ HuntResult runHunt(const Table& table, const HuntConfig& config, const JobContro
         std::vector<double> fractions;
         scores = clock.run(c.method == "anode" ? "density fit (SR, k-fold)" : "signal fit (SR, k-fold)", [&] {
             return scoreInFolds(
-                data, {}, sideband, c.folds, c.seed,
-                [&](const Events& dt, const Events&, const JobControl& j) -> Scorer {
+                data, {}, false, sideband, c.folds, c.seed,
+                [&](const Events& dt, const Events&, const JobControl& j) -> FoldModelPtr {
                     const std::uint64_t foldSeed = c.seed * 1009 + 29 + std::uint64_t(dt.size());
                     if (c.method == "anode") {
                         // ANODE (eq. 3): R(x|m) = p_data(x|m) / p_bg(x|m), both in the original units.
                         auto sr = std::make_shared<ConditionalDensity>(c.density, foldSeed);
                         sr->fit(dt.x, dt.m, j, rangeX);
-                        return [sr, bg](const torch::Tensor& xs, const torch::Tensor& ms) {
-                            return sr->logDensity(xs, ms) - bg->logDensity(xs, ms);
-                        };
+                        return std::make_shared<AnodeFoldModel>(sr, bg);
                     }
-                    auto model = std::make_shared<RanodeSignalModel>(*bg, c.ranodeEpochs, foldSeed);
+                    auto model = std::make_shared<RanodeSignalModel>(*bg, c.ranodeEpochs, foldSeed, c.ranodeFraction);
                     model->fit(dt.x, dt.m, j);
                     fractions.push_back(model->signalFraction());
-                    return [model](const torch::Tensor& xs, const torch::Tensor& ms) { return model->score(xs, ms); };
+                    return std::make_shared<RanodeFoldModel>(model, bg);
                 },
                 job.subRange(0.4, 1.0));
         });
-        if (c.method == "ranode")
+        if (c.method == "ranode" && c.ranodeFraction > 0)
+            result.notes.push_back(fmt::format("R-ANODE: signal fraction w fixed at {:.4g}.", c.ranodeFraction));
+        else if (c.method == "ranode")
             result.notes.push_back(
                 fmt::format("R-ANODE: signal fraction w fitted per fold: {:.4f}.", fmt::join(fractions, ", ")));
     }
 
     // Per-event results in table order: the SR data (out-of-fold) and the SB (out-of-fold for CWoLa).
-    const auto sbScores = c.method == "cwola" ? scores.reference : scores.extra;
-    const auto dataScores = scores.data.contiguous(), sbScoresC = sbScores.to(torch::kFloat64).contiguous();
-    std::vector<std::pair<std::size_t, double>> byRow;
+    const bool sbIsReference = c.method == "cwola";
+    const auto dataScores = scores.data.contiguous();
+    const auto sbScores = (sbIsReference ? scores.reference : scores.extra).to(torch::kFloat64).contiguous();
+    const auto dataFolds = scores.dataFold.contiguous();
+    const auto sbFolds = (sbIsReference ? scores.referenceFold : scores.extraFold).contiguous();
+    struct Scored {
+        std::size_t row;
+        double score;
+        int64_t fold;
+        bool operator<(const Scored& o) const { return row < o.row; }
+    };
+    std::vector<Scored> byRow;
     byRow.reserve(srRows.size() + sbRows.size());
     for (std::size_t i = 0; i < srRows.size(); ++i)
-        byRow.emplace_back(srRows[i], dataScores.data_ptr<double>()[i]);
+        byRow.push_back({ srRows[i], dataScores.data_ptr<double>()[i], dataFolds.data_ptr<int64_t>()[i] });
     for (std::size_t i = 0; i < sbRows.size(); ++i)
-        byRow.emplace_back(sbRows[i], sbScoresC.data_ptr<double>()[i]);
+        byRow.push_back({ sbRows[i], sbScores.data_ptr<double>()[i], sbFolds.data_ptr<int64_t>()[i] });
     std::sort(byRow.begin(), byRow.end());
     std::vector<double> srScores;
     std::vector<int> srLabels;
-    for (const auto& [row, s] : byRow) {
+    for (const auto& [row, s, fold] : byRow) {
         const bool inSr = c.windows.regionOf(table.at(row, massCol)) == Region::Signal;
+        result.events.row.push_back(row);
         result.events.mass.push_back(table.at(row, massCol));
         result.events.score.push_back(static_cast<float>(s));
+        result.events.fold.push_back(static_cast<std::int8_t>(fold));
         result.events.label.push_back(labelled ? table.labels[row] : std::int8_t(-1));
         result.events.signalRegion.push_back(inSr ? 1 : 0);
         if (inSr && labelled) {
@@ -484,6 +541,11 @@ HuntResult runHunt(const Table& table, const HuntConfig& config, const JobContro
     if (!torch::isfinite(scores.data).all().item<bool>())
         throw NumericError(fmt::format("The {} scores are not all finite; the model diverged.", c.method));
 
+    std::vector<std::string> featureNames;
+    for (std::size_t j : featureCols)
+        featureNames.push_back(table.columns[j]);
+    result.model = std::make_shared<FoldedHuntModel>(
+        c.method, result.classifier, featureNames, c.massColumn, std::move(scores.models));
     result.nSr = srRows.size();
     result.nSb = sbRows.size();
     const bool bothClasses

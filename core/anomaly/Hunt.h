@@ -27,6 +27,7 @@
 // (signal flow and signal fraction fitted in the SR with the SB flow frozen, arXiv:2312.11629).
 #include "core/anomaly/Classifiers.h"
 #include "core/anomaly/ConditionalDensity.h"
+#include "core/anomaly/HuntModel.h"
 #include "core/anomaly/MassWindows.h"
 #include "core/data/Table.h"
 #include "core/util/Job.h"
@@ -34,6 +35,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,7 +56,11 @@ struct HuntConfig {
     double kdeBandwidth = 0.0;         ///< [kde_bandwidth] TeV, of the SR mass KDE (0: Silverman's rule)
     double iadTemplateFraction = 0.5;  ///< [iad_template_fraction] of the SR background that becomes the template
     int64_t ranodeEpochs = 20;         ///< [ranode_epochs] R-ANODE's signal-model fit
-    int64_t maxReferenceEvents = 0;    ///< [max_reference_events] cap on R per fold (0: none), for speed
+    /// [ranode_fraction] R-ANODE's signal fraction w: > 0 holds it there, 0 fits it with the signal flow. Held
+    /// at 0.5 % by default: fitted, w mostly measures how much background mismodelling the signal flow absorbs
+    /// (docs/anomaly-protocol.md), and the fixed-w variant is as good and robust to a wrong w (arXiv:2312.11629).
+    double ranodeFraction = 0.005;
+    int64_t maxReferenceEvents = 0; ///< [max_reference_events] cap on R per fold (0: none), for speed
 
     /// Defaults overridden by `json`; ConfigError for unknown keys or bad values.
     static HuntConfig read(const nlohmann::json& json);
@@ -76,15 +82,19 @@ struct StageTime {
 
 /// Scored events: every data event in SB ∪ SR (the IAD template excluded), in table order.
 struct ScoredEvents {
+    std::vector<std::size_t> row; ///< the event's row in the hunted table
     std::vector<float> mass, score;
     std::vector<std::int8_t> label;         ///< truth (-1 unknown)
     std::vector<std::uint8_t> signalRegion; ///< 1: SR test event (its score is out-of-fold)
+    std::vector<std::int8_t> fold;          ///< the fold whose model scored the event (HuntModel::folds())
     std::size_t size() const { return mass.size(); }
 };
 
 /// The outcome of one hunt: plain values for the GUI, the CLI's JSON and the scores export.
 struct HuntResult {
     std::string method, classifier;                  ///< classifier "" for density-only methods (anode, ranode)
+    MassWindows windows;                             ///< the windows the hunt ran with
+    std::string massColumn;                          ///< and its mass column
     double auc = 0.0;                                ///< NaN without labels
     double maxSic = 0.0;                             ///< NaN without labels
     double sicAt20 = 0.0, sicAt50 = 0.0;             ///< SIC at eps_S = 0.2 and 0.5
@@ -96,6 +106,8 @@ struct HuntResult {
     ScoredEvents events;
     std::vector<std::string> notes; ///< what the user should know (IAD template rule, capped sizes, ...)
     std::vector<StageTime> stages;
+    /// The trained models (one per fold), to score new events; set by runHunt.
+    std::shared_ptr<const HuntModel> model;
 
     /// The CLI's JSON object: method, classifier, auc, max_sic, sic_curve, n_sb, n_sr, s_over_b,
     /// seconds, plus sic_at_0.2, sic_at_0.5, notes, stages (NaN written as null).
@@ -103,12 +115,19 @@ struct HuntResult {
 };
 
 /// Runs a hunt on `data` (a table with the mass column, labelled where the method needs it).
+/// `iadBackground`: a separate background sample for the IAD (its SR events, label 0 where labelled, are
+/// the template and the data stay whole); without it the IAD takes a share of the data's labelled SR
+/// background (the one-file rule above). Ignored by the other methods.
 /// Throws ConfigError for invalid windows or settings (the message lists every problem), Cancelled
 /// on a stop request, NumericError when training diverges. Reproducible for a seed.
-HuntResult runHunt(const hepgen::data::Table& data, const HuntConfig& config, const JobControl& job = {});
+HuntResult runHunt(const hepgen::data::Table& data, const HuntConfig& config, const JobControl& job = {},
+    const hepgen::data::Table* iadBackground = nullptr);
 
-/// Writes the per-event scores (mass, score, label, signal_region) as CSV, or our HDF5 schema when
+/// Writes the per-event scores (mass, score, label, signal_region, fold) as CSV, or our HDF5 schema when
 /// the path ends in .h5/.hdf5. FileError when it cannot be written.
 void writeScores(const HuntResult& result, const std::string& path);
+/// Reads what writeScores() wrote (CSV or HDF5) back into scored events (rows unknown), e.g. to redo a
+/// bump hunt with other settings without training again. FileError/FormatError for anything else.
+ScoredEvents readScores(const std::string& path);
 
 } // namespace hepgen::anomaly

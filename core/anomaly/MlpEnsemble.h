@@ -17,6 +17,11 @@ public:
     std::string kind() const override { return "mlp"; }
     void fit(const LabelledEvents& events, const JobControl& job) override;
     torch::Tensor predict(const torch::Tensor& x) override;
+    int64_t members() const override { return m_config.members; }
+    torch::Tensor predictMembers(const torch::Tensor& x) override;
+    void save(const std::string& dir) const override;
+    /// Reads what save() wrote (mlp.json and member0/, member1/, ...).
+    static std::unique_ptr<MlpEnsemble> load(const std::string& dir);
 
 private:
     MlpEnsembleConfig m_config;

@@ -1,5 +1,6 @@
 #include "core/anomaly/Ranode.h"
 
+#include "core/anomaly/ModelFiles.h"
 #include "core/models/ModelFactory.h"
 #include "core/util/Error.h"
 
@@ -10,10 +11,12 @@
 
 namespace hepgen::anomaly {
 
-RanodeSignalModel::RanodeSignalModel(ConditionalDensity& background, int64_t epochs, std::uint64_t seed)
+RanodeSignalModel::RanodeSignalModel(
+    ConditionalDensity& background, int64_t epochs, std::uint64_t seed, double fixedFraction)
     : m_background(background)
     , m_epochs(epochs)
     , m_seed(seed)
+    , m_fixedFraction(fixedFraction)
 {
 }
 
@@ -36,7 +39,10 @@ void RanodeSignalModel::fit(const torch::Tensor& x, const torch::Tensor& m, cons
     const auto& dc = m_background.config();
     m_signal = hepgen::models::makeModel(dc.family, { y.size(1), 1 }, dc.model);
     // w starts at 1 %: a small signal is the case R-ANODE is for; the fit moves it where the data say.
-    m_fractionLogit = torch::full({ 1 }, std::log(0.01 / 0.99), torch::kFloat32).set_requires_grad(true);
+    // A fixed w stays where it was put (no gradient, never stepped).
+    const double w0 = m_fixedFraction > 0 ? m_fixedFraction : 0.01;
+    m_fractionLogit
+        = torch::full({ 1 }, std::log(w0 / (1 - w0)), torch::kFloat32).set_requires_grad(m_fixedFraction <= 0);
     torch::optim::Adam flowOpt(m_signal->parameters(), torch::optim::AdamOptions(1e-3));
     torch::optim::Adam fractionOpt(std::vector<torch::Tensor> { m_fractionLogit }, torch::optim::AdamOptions(2e-2));
 
@@ -73,7 +79,8 @@ void RanodeSignalModel::fit(const torch::Tensor& x, const torch::Tensor& m, cons
             loss.backward();
             torch::nn::utils::clip_grad_norm_(m_signal->parameters(), 1.0);
             flowOpt.step();
-            fractionOpt.step();
+            if (m_fixedFraction <= 0)
+                fractionOpt.step();
         }
         m_signal->train(false);
         double v = 0;
@@ -101,6 +108,28 @@ torch::Tensor RanodeSignalModel::score(const torch::Tensor& x, const torch::Tens
     torch::NoGradGuard noGrad;
     const auto y = m_background.preprocessFeatures(x), c = m_background.preprocessMass(m);
     return (m_signal->logDensity(y, c) - m_background.model().logDensity(y, c)).to(torch::kFloat64);
+}
+
+void RanodeSignalModel::save(const std::string& dir) const
+{
+    if (!m_signal)
+        throw ConfigError("The R-ANODE signal model cannot be saved before it is fitted.");
+    files::writeJson(dir, "ranode.json",
+        { { "epochs", m_epochs }, { "seed", m_seed }, { "fixed_fraction", m_fixedFraction } }, "hepgen-ranode-signal");
+    files::writeArchive(dir, "ranode.pt", m_signal->modules(), { { "fraction_logit", m_fractionLogit.detach() } });
+}
+
+std::shared_ptr<RanodeSignalModel> RanodeSignalModel::load(const std::string& dir, ConditionalDensity& background)
+{
+    const auto j = files::readJson(dir, "ranode.json", "hepgen-ranode-signal");
+    auto model = std::make_shared<RanodeSignalModel>(
+        background, j.value("epochs", int64_t(1)), j.value("seed", std::uint64_t(0)), j.value("fixed_fraction", 0.0));
+    const auto& dc = background.config();
+    model->m_signal = hepgen::models::makeModel(dc.family, background.model().shape(), dc.model);
+    model->m_fractionLogit = torch::zeros({ 1 }, torch::kFloat32);
+    files::readArchive(dir, "ranode.pt", model->m_signal->modules(), { { "fraction_logit", &model->m_fractionLogit } });
+    model->m_signal->train(false);
+    return model;
 }
 
 } // namespace hepgen::anomaly

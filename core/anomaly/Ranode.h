@@ -14,7 +14,8 @@ namespace hepgen::anomaly {
 class RanodeSignalModel {
 public:
     /// `background` must be trained and outlive this model. `epochs` over the SR training events.
-    RanodeSignalModel(ConditionalDensity& background, int64_t epochs, std::uint64_t seed);
+    /// `fixedFraction` > 0 holds w at that value (the paper's fixed-w variant); 0 fits w.
+    RanodeSignalModel(ConditionalDensity& background, int64_t epochs, std::uint64_t seed, double fixedFraction = 0.0);
     ~RanodeSignalModel();
 
     /// Fits p_sig and w on SR events (x, m), keeping the epoch with the best validation likelihood
@@ -24,11 +25,16 @@ public:
     torch::Tensor score(const torch::Tensor& x, const torch::Tensor& m);
     /// The fitted signal fraction w.
     double signalFraction() const;
+    /// Writes the signal model and w into `dir` (created): ranode.json, ranode.pt. FileError when it cannot.
+    void save(const std::string& dir) const;
+    /// Reads what save() wrote, against the (loaded) background it was fitted with. FileError/FormatError.
+    static std::shared_ptr<RanodeSignalModel> load(const std::string& dir, ConditionalDensity& background);
 
 private:
     ConditionalDensity& m_background;
     int64_t m_epochs;
     std::uint64_t m_seed;
+    double m_fixedFraction;
     std::unique_ptr<hepgen::models::GenerativeModel> m_signal;
     torch::Tensor m_fractionLogit;
 };

@@ -19,7 +19,7 @@ struct DijetOptions {
     double sOverB = 0.0;              ///< if > 0: inject so that S/B in [srLow, srHigh] equals this
     double srLow = 3.3, srHigh = 3.7; ///< TeV, for sOverB
     std::size_t noiseFeatures = 0;    ///< extra pure N(0,1) columns noise0.. for the noisy-features lesson
-    double mjjCorrelation = 1.0;      ///< scales how strongly the substructure features depend on mjj (0 = none)
+    double mjjCorrelation = 1.0; ///< k: jet masses scale as mjj^k, tau21 shifts with ln mjj (0 = no mjj dependence)
     std::uint64_t seed = 1;
 };
 

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 
 namespace hepgen::metrics {
@@ -225,6 +227,60 @@ std::vector<double> BinaryClassifier::predictValues(const torch::Tensor& x) cons
 {
     const auto p = predict(x).contiguous();
     return { p.data_ptr<double>(), p.data_ptr<double>() + p.numel() };
+}
+
+void BinaryClassifier::save(const std::string& dir) const
+{
+    namespace fs = std::filesystem;
+    if (!fitted())
+        throw ConfigError("The classifier cannot be saved before it is trained.");
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw FileError(dir, "cannot create the directory (" + ec.message() + ").");
+    const nlohmann::json meta { { "format", "hepgen-binary-classifier" }, { "version", 1 },
+        { "config", m_config.toJson() }, { "features", m_features }, { "preprocessing", m_preprocessing.toJson() } };
+    std::ofstream out(fs::path(dir) / "classifier.json");
+    out << meta.dump(2) << "\n";
+    if (!out)
+        throw FileError((fs::path(dir) / "classifier.json").string(), "cannot be written.");
+    const auto weights = (fs::path(dir) / "classifier.pt").string();
+    translatingErrors("writing " + weights, [&] {
+        torch::serialize::OutputArchive archive;
+        m_net->save(archive);
+        archive.save_to(weights);
+    });
+}
+
+BinaryClassifier BinaryClassifier::load(const std::string& dir)
+{
+    namespace fs = std::filesystem;
+    const auto metaPath = (fs::path(dir) / "classifier.json").string();
+    std::ifstream in(metaPath);
+    if (!in)
+        throw FileError(metaPath, "is missing (not a classifier saved by HEPGen).");
+    const nlohmann::json meta = translatingErrors("reading " + metaPath, [&] { return nlohmann::json::parse(in); });
+    if (meta.value("format", "") != "hepgen-binary-classifier" || meta.value("version", 0) != 1)
+        throw FormatError(metaPath, "is not a version-1 HEPGen classifier.");
+    BinaryClassifier c(ClassifierConfig::fromJson(meta.at("config")));
+    translatingErrors("reading " + metaPath, [&] {
+        c.m_features = meta.at("features").get<int64_t>();
+        c.m_preprocessing = hepgen::data::Preprocessing::fromJson(meta.at("preprocessing"));
+    });
+    if (c.m_features < 1)
+        throw FormatError(metaPath, "names no input features.");
+    c.m_net = hepgen::models::Mlp(
+        hepgen::models::MlpOptions(c.m_features, 1).hidden(c.m_config.hidden).activation(c.m_config.activation));
+    const auto weights = (fs::path(dir) / "classifier.pt").string();
+    if (!fs::exists(weights))
+        throw FileError(weights, "is missing.");
+    translatingErrors("reading " + weights, [&] {
+        torch::serialize::InputArchive archive;
+        archive.load_from(weights);
+        c.m_net->load(archive);
+    });
+    c.m_net->eval();
+    return c;
 }
 
 } // namespace hepgen::metrics

@@ -63,6 +63,11 @@ public:
     std::vector<double> predictValues(const torch::Tensor& x) const;
 
     bool fitted() const { return !m_net.is_empty(); }
+    /// Writes the trained classifier (settings, input standardisation, weights) into directory `dir`
+    /// (created): classifier.json and classifier.pt. ConfigError before fit(), FileError when it cannot write.
+    void save(const std::string& dir) const;
+    /// Reads what save() wrote; FileError when files are missing, FormatError for foreign content.
+    static BinaryClassifier load(const std::string& dir);
     const ClassifierConfig& config() const { return m_config; }
 
 private:

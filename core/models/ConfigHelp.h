@@ -13,7 +13,8 @@ struct FieldHelp {
     std::vector<std::string> choices; ///< allowed values of a text field (empty: free or not text)
 };
 
-/// Help for key `key` of `scope`: a family name (its model config) or "trainer". A key that means different
+/// Help for key `key` of `scope`: a family name (its model config), "trainer", or a scope of the anomaly
+/// hunt's settings ("hunt", "density", "bdt", "classifier"). A key that means different
 /// things in different families is looked up per family first. Returns an empty text for an unknown key.
 FieldHelp configFieldHelp(const std::string& scope, const std::string& key);
 

@@ -1,7 +1,11 @@
 // `hepgen hunt` as a user runs it: on a generated dijet file with --json (the contract's keys,
 // values that make sense, the bump hunt), the per-event scores export, a CATHODE-style .npy of the
-// signal region end to end (the IAD's one-file rule reported), and one-line errors.
+// signal region end to end (the IAD's one-file rule reported), --save-model (the kept models score
+// as the hunt did), and one-line errors.
+#include "core/anomaly/HuntModel.h"
+#include "core/data/DatasetIO.h"
 #include "core/data/DijetGenerator.h"
+#include "core/util/Error.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
@@ -113,6 +118,63 @@ private Q_SLOTS:
         while (std::getline(in, line))
             ++lines;
         QCOMPARE(lines, j["n_sr"].toInt() + j["n_sb"].toInt());
+
+        // The bump hunt redone from the scores file (no training) gives the same fits.
+        const Run again = runHepgen({ "hunt", "--from-scores", scores, "--bump-hunt", "--json" });
+        QVERIFY2(again.code == 0, qPrintable(again.err));
+        const QJsonObject a = QJsonDocument::fromJson(again.out.toUtf8()).object();
+        QCOMPARE(a["events"].toInt(), lines);
+        const QJsonArray first = j["bump_hunt"].toArray(), second = a["bump_hunt"].toArray();
+        QCOMPARE(second.size(), first.size());
+        for (int i = 0; i < first.size(); ++i)
+            QVERIFY(std::abs(first[i].toObject()["significance"].toDouble()
+                        - second[i].toObject()["significance"].toDouble())
+                < 1e-6);
+        // Another fit range changes the fit; a range that does not reach around the SR is refused.
+        const Run narrow = runHepgen({ "hunt", "--from-scores", scores, "--bump-fit", "3.1", "4.5", "--json" });
+        QVERIFY2(narrow.code == 0, qPrintable(narrow.err));
+        const Run bad = runHepgen({ "hunt", "--from-scores", scores, "--bump-fit", "4", "3" });
+        QVERIFY(bad.code > 0 && bad.err.contains("--bump-fit"));
+        const Run foreign = runHepgen({ "hunt", "--from-scores", m_config, "--json" });
+        QVERIFY(foreign.code > 0 && foreign.err.contains("not a scores file"));
+    }
+
+    void savedModelScoresAsTheHunt()
+    {
+        // --save-model keeps the fold models; loaded back, the model of each event's fold gives the
+        // score the hunt wrote for it (the scores file lists the SB and SR events in table order).
+        const QString model = m_dir.filePath("model"), scores = m_dir.filePath("model-scores.csv");
+        const Run r = runHepgen({ "hunt", "--data", m_data, "--method", "supervised", "--classifier", "bdt", "--folds",
+            "2", "--config", m_config, "--scores", scores, "--save-model", model, "--json" });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto loaded = hepgen::anomaly::loadHuntModel(model.toStdString());
+        QCOMPARE(loaded->method(), std::string("supervised"));
+        QCOMPARE(loaded->members(), int64_t(2));
+        const auto table = *hepgen::data::readDataset(m_data.toStdString()).table;
+        std::vector<float> x;
+        for (std::size_t i = 0; i < table.rows(); ++i)
+            for (const auto& f : loaded->features())
+                x.push_back(table.at(i, table.columnIndex(f)));
+        const auto each = loaded->memberScores(x, {});
+        std::ifstream in(scores.toStdString());
+        std::string line;
+        std::getline(in, line);
+        std::size_t i = 0, checked = 0;
+        while (std::getline(in, line)) {
+            float mass = 0, score = 0;
+            int label = 0, sr = 0, fold = 0;
+            QCOMPARE(std::sscanf(line.c_str(), "%f,%f,%d,%d,%d", &mass, &score, &label, &sr, &fold), 5);
+            QCOMPARE(mass, table.at(i, 0)); // the SB is the rest of the spectrum: every row is listed
+            QVERIFY(fold == 0 || fold == 1);
+            QVERIFY2(std::abs(each[std::size_t(fold) * table.rows() + i] - score) < 1e-6,
+                qPrintable(QString::fromStdString(line)));
+            ++i;
+            ++checked;
+        }
+        QCOMPARE(checked, table.rows());
+        // A directory that is not a hunt model: one line, non-zero exit.
+        QVERIFY_THROWS_EXCEPTION(
+            hepgen::FileError, hepgen::anomaly::loadHuntModel(m_dir.filePath("nothing").toStdString()));
     }
 
     void cathodeNpyEndToEnd()

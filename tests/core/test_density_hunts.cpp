@@ -55,13 +55,16 @@ private Q_SLOTS:
     void beatsRandom_data()
     {
         QTest::addColumn<QString>("method");
-        QTest::newRow("anode") << "anode";
-        QTest::newRow("lacathode") << "lacathode";
-        QTest::newRow("ranode") << "ranode";
+        QTest::addColumn<double>("ranodeFraction");
+        QTest::newRow("anode") << "anode" << 0.0;
+        QTest::newRow("lacathode") << "lacathode" << 0.0;
+        QTest::newRow("ranode, w held at 0.5 %") << "ranode" << 0.005;
+        QTest::newRow("ranode, w fitted") << "ranode" << 0.0;
     }
     void beatsRandom()
     {
         QFETCH(QString, method);
+        QFETCH(double, ranodeFraction);
         HuntConfig c;
         c.method = method.toStdString();
         c.classifier = "bdt";
@@ -71,11 +74,15 @@ private Q_SLOTS:
         c.oversampling = 2;
         c.density.trainer["epochs"] = 8;
         c.ranodeEpochs = 8;
+        c.ranodeFraction = ranodeFraction;
         const HuntResult r = runHunt(m_table, c);
         qInfo("%s: AUC %.3f, max SIC %.2f, %.1f s", qPrintable(method), r.auc, r.maxSic, r.seconds);
         for (const auto& n : r.notes)
             qInfo("  %s", n.c_str());
         QVERIFY2(r.auc >= 0.6, qPrintable(QString::number(r.auc)));
+        if (method == "ranode") // the note says whether w was held or fitted (and to what)
+            QVERIFY(QString::fromStdString(r.notes.front())
+                        .contains(ranodeFraction > 0 ? "fixed at 0.005" : "fitted per fold"));
     }
 };
 

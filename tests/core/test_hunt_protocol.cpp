@@ -1,6 +1,7 @@
 // The hunt's protocol (core/anomaly/Hunt.h), with the fast BDT: every SR event is scored once, by a
 // model that did not train on it (a memorising classifier on random labels stays at AUC 0.5 out of
-// fold); the IAD's one-file rule moves half the SR background into the template and says so;
+// fold); the IAD's one-file rule moves half the SR background into the template and says so, while a
+// separate background file leaves the data whole;
 // results are reproducible for a seed; the JSON has the CLI's keys; scores export; bad settings,
 // bad windows and missing labels are ConfigErrors; a stop request cancels.
 #include "core/anomaly/Hunt.h"
@@ -100,6 +101,24 @@ private Q_SLOTS:
         QVERIFY(r.auc > 0.6);
     }
 
+    void iadWithSeparateBackground()
+    {
+        // A separate background file (another seed): its SR events are the template, the data stay whole
+        // (same S/B as every other method sees), and a file without SR events is refused.
+        const Table background = dijet(20000, 0.0, 44);
+        const WindowCounts before = countWindows(MassWindows {}, m_table);
+        const HuntResult r = runHunt(m_table, fastBdt("iad"), {}, &background);
+        QCOMPARE(r.nSr, before.sr);
+        QCOMPARE(r.sOverB, before.sOverB());
+        QCOMPARE(r.notes.size(), std::size_t(1));
+        QVERIFY(QString::fromStdString(r.notes[0]).contains("separate background file"));
+        QVERIFY2(r.auc > 0.55, qPrintable(QString::number(r.auc)));
+        Table far = background;
+        for (std::size_t i = 0; i < far.rows(); ++i)
+            far.values[i * far.cols()] = 6.0f; // every event far above the SR
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, runHunt(m_table, fastBdt("iad"), {}, &far));
+    }
+
     void everyEventOnceAndReproducible()
     {
         const HuntResult a = runHunt(m_table, fastBdt("cwola"));
@@ -135,18 +154,18 @@ private Q_SLOTS:
         std::string line;
         std::size_t lines = 0;
         std::getline(in, line);
-        QCOMPARE(QString::fromStdString(line), QString("mass,score,label,signal_region"));
+        QCOMPARE(QString::fromStdString(line), QString("mass,score,label,signal_region,fold"));
         while (std::getline(in, line))
             ++lines;
         QCOMPARE(lines, r.events.size());
         QVERIFY_THROWS_EXCEPTION(hepgen::FileError, writeScores(r, "/no/such/dir/scores.csv"));
-        // The HDF5 export reads back as a table in our schema: mass, score, signal_region and the labels.
+        // The HDF5 export reads back as a table in our schema: mass, score, signal_region, fold and the labels.
         const std::string h5 = dir.filePath("scores.h5").toStdString();
         writeScores(r, h5);
         const auto back = hepgen::data::readDataset(h5);
         QVERIFY(back.table.has_value());
         QCOMPARE(back.table->rows(), r.events.size());
-        QVERIFY((back.table->columns == std::vector<std::string> { "mass", "score", "signal_region" }));
+        QVERIFY((back.table->columns == std::vector<std::string> { "mass", "score", "signal_region", "fold" }));
         QCOMPARE(back.table->at(7, 1), r.events.score[7]);
         QVERIFY(back.table->labels == r.events.label);
     }
