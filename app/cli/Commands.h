@@ -29,7 +29,9 @@ void addGenerateCommand(CLI::App& app, const GlobalOptions& global, Action& acti
 void addInfoCommand(CLI::App& app, const GlobalOptions& global, Action& action);
 void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action);
 void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action);
-/// Subcommands of the CLI contract that later work fills (evaluate-showers, map).
+/// hepgen map and hepgen surrogate (core/maps).
+void addMapCommands(CLI::App& app, const GlobalOptions& global, Action& action);
+/// Subcommands of the CLI contract that later work fills (evaluate-showers).
 void addPendingCommands(CLI::App& app, Action& action);
 
 } // namespace hepgen::cli

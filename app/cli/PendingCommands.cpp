@@ -16,7 +16,6 @@ void addPendingCommands(CLI::App& app, Action& action)
     };
     static constexpr Pending kPending[] = {
         { "evaluate-showers", "Compare generated with reference showers", "the shower studio (issue #5)" },
-        { "map", "Compute an anomaly-score, density or uncertainty map", "the maps (issue #7)" },
     };
     for (const auto& p : kPending) {
         CLI::App* sub = app.add_subcommand(p.name, std::string(p.description) + " [not available yet]");

@@ -40,6 +40,7 @@ int main(int argc, char** argv)
     hepgen::cli::addInfoCommand(app, global, action);
     hepgen::cli::addTrainCommands(app, global, action);
     hepgen::cli::addHuntCommand(app, global, action);
+    hepgen::cli::addMapCommands(app, global, action);
     hepgen::cli::addPendingCommands(app, action);
 
     // CLI11 would call an unknown word a missing subcommand; say what is wrong instead.

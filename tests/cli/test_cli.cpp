@@ -67,7 +67,8 @@ private Q_SLOTS:
                                       << "/no/such/file.h5: the file does not exist";
         QTest::newRow("not hdf5") << QStringList { "info", QStringLiteral(HEPGEN_SOURCE_DIR "/README.md") }
                                   << "neither an HDF5 file nor a NumPy file";
-        QTest::newRow("pending") << QStringList { "map", "--run", "x" } << "not available in this version";
+        QTest::newRow("pending") << QStringList { "evaluate-showers", "--reference", "x" }
+                                 << "not available in this version";
     }
     void errorsAreOneLineAndNonZero()
     {
