@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "HuntWorkspace.h"
+#include "MapsWorkspace.h"
 #include "ModelLab.h"
 
 #include "DataPanel.h"
@@ -63,8 +64,7 @@ constexpr WorkspaceInfo kWorkspaces[] = {
         "and "
         "R-ANODE against the idealised and supervised references.",
         nullptr },
-    { "maps", "Maps", "Anomaly-score, density and uncertainty maps over any pair of features.",
-        "Arrives with the maps work (issue #7)." },
+    { "maps", "Maps", "Anomaly-score, density and uncertainty maps over any pair of features.", nullptr },
 };
 
 } // namespace
@@ -87,6 +87,8 @@ MainWindow::MainWindow(QWidget* parent)
             page = m_lab = new ModelLab(m_jobs, this);
         else if (QLatin1String(w.key) == QLatin1String("hunt"))
             page = m_hunt = new HuntWorkspace(m_jobs, this);
+        else if (QLatin1String(w.key) == QLatin1String("maps"))
+            page = m_maps = new MapsWorkspace(m_jobs, m_lab, m_hunt, this);
         else
             page = new PendingWorkspace(tr(w.title), tr(w.purpose), tr(w.arrivesWith));
         page->setToolTip(tr(w.purpose));
@@ -100,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent)
     };
     connect(m_lab, &ModelLab::message, this, toLog);
     connect(m_hunt, &HuntWorkspace::message, this, toLog);
+    connect(m_maps, &MapsWorkspace::message, this, toLog);
     m_workspaces->setDocumentMode(true);
     setCentralWidget(m_workspaces);
 
@@ -428,6 +431,7 @@ void MainWindow::setDataset(std::shared_ptr<hepgen::data::Dataset> dataset)
     m_dataPanel->showDataset(*m_dataset, summary);
     m_lab->setDataset(m_dataset);
     m_hunt->setDataset(m_dataset);
+    m_maps->setDataset(m_dataset);
     m_log->log(LogPanel::Level::Info,
         tr("Loaded %1: %2 %3.")
             .arg(QString::fromStdString(summary.source))

@@ -21,6 +21,7 @@ namespace hepgen::studio {
 class DataPanel;
 class LogPanel;
 class HuntWorkspace;
+class MapsWorkspace;
 class ModelLab;
 
 class MainWindow : public QMainWindow {
@@ -53,6 +54,7 @@ public:
     LogPanel* logPanel() const { return m_log; }
     ModelLab* modelLab() const { return m_lab; }
     HuntWorkspace* huntWorkspace() const { return m_hunt; }
+    MapsWorkspace* mapsWorkspace() const { return m_maps; }
     QStringList recentFiles() const;
 
 Q_SIGNALS:
@@ -82,6 +84,7 @@ private:
     DataPanel* m_dataPanel;
     ModelLab* m_lab = nullptr;
     HuntWorkspace* m_hunt = nullptr;
+    MapsWorkspace* m_maps = nullptr;
     LogPanel* m_log;
     QMenu* m_recentMenu = nullptr;
     std::shared_ptr<const hepgen::data::Dataset> m_dataset;
