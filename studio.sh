@@ -75,10 +75,11 @@ case "$mode" in
   bench)
     install_missing "${PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
     build
-    cmake --build build -j "$(nproc)" --target bench_lhco_load bench_shower_sim bench_training
+    cmake --build build -j "$(nproc)" --target bench_lhco_load bench_shower_sim bench_training bench_map
     /usr/bin/python3 tests/bench/lhco_load.py build
     build/tests/bench/bench_shower_sim
     /usr/bin/python3 tests/bench/training_vs_pytorch.py build
+    /usr/bin/python3 tests/bench/map_vs_pytorch.py build
     ;;
   *)
     echo "usage: ./studio.sh [run [FILE] [--view V]] | test | build | bench" >&2

@@ -244,6 +244,7 @@ void MapView::setBand(bool onYAxis, double lo, double hi, const QString& label)
     m->bandLabel = new QCPItemText(p);
     m->bandLabel->setText(label);
     m->bandLabel->setColor(QColor(180, 20, 30));
+    m->bandLabel->position->setType(QCPItemPosition::ptAbsolute); // a pixel offset from the band's corner
     m->bandLabel->position->setParentAnchor(m->band->topLeft);
     m->bandLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     m->bandLabel->position->setCoords(onYAxis ? 4 : 3, 3);
@@ -267,6 +268,19 @@ void MapView::rescale()
     plot()->xAxis->setRange(m->x.lo, m->x.hi);
     plot()->yAxis->setRange(m->y.lo, m->y.hi);
     plot()->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MapView::setView(double xLo, double xHi, double yLo, double yHi)
+{
+    plot()->xAxis->setRange(xLo, xHi);
+    plot()->yAxis->setRange(yLo, yHi);
+    plot()->replot(QCustomPlot::rpQueuedReplot);
+}
+
+std::array<double, 4> MapView::view() const
+{
+    const auto x = plot()->xAxis->range(), y = plot()->yAxis->range();
+    return { x.lower, x.upper, y.lower, y.upper };
 }
 
 bool MapView::exportSideBySide(const std::vector<const MapView*>& views, const QString& path, QString* error)

@@ -11,6 +11,7 @@
 #include <QPointer>
 #include <QString>
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -66,6 +67,9 @@ public:
     void linkAxes(MapView* other);
     /// Returns to the map's full range.
     void rescale() override;
+    /// Shows [xLo, xHi] x [yLo, yHi] (as a zoom would; linked views follow) and the range shown.
+    void setView(double xLo, double xHi, double yLo, double yHi);
+    std::array<double, 4> view() const;
 
     /// Writes several views side by side into one PNG or PDF (by the suffix). False with `error` set on failure.
     static bool exportSideBySide(const std::vector<const MapView*>& views, const QString& path, QString* error);
