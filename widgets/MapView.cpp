@@ -189,7 +189,8 @@ void MapView::setContours(const std::vector<hepgen::maps::ContourSegment>& segme
         QVector<double> t, xs, ys;
         const double gap = std::nan(""); // a NaN point breaks the curve between segments
         for (const auto& s : segments)
-            for (const auto& [px, py] : { std::pair { s.x0, s.y0 }, std::pair { s.x1, s.y1 }, std::pair { gap, gap } }) {
+            for (const auto& [px, py] :
+                { std::pair { s.x0, s.y0 }, std::pair { s.x1, s.y1 }, std::pair { gap, gap } }) {
                 t << t.size();
                 xs << px;
                 ys << py;

@@ -76,8 +76,9 @@ std::optional<hepgen::data::Table> readTable(const std::string& path)
 void addMap(CLI::App& app, const GlobalOptions& global, Action& action)
 {
     auto o = std::make_shared<MapOptions>();
-    CLI::App* map = app.add_subcommand("map", "Compute an anomaly-score, density, density-ratio or uncertainty map "
-                                              "of a trained model over two features; writes MAP.h5 or MAP.csv");
+    CLI::App* map = app.add_subcommand("map",
+        "Compute an anomaly-score, density, density-ratio or uncertainty map "
+        "of a trained model over two features; writes MAP.h5 or MAP.csv");
     map->add_option("--run", o->run,
            "Model directory: a run (hepgen train, the model lab), a classifier surrogate (hepgen surrogate) or a "
            "saved hunt model (hepgen hunt --save-model)")

@@ -163,7 +163,8 @@ void MapSlicePanel::resetToDefaults()
         r.spin->setValue(r.input.defaultValue);
         const double span = r.input.hi - r.input.lo;
         const QSignalBlocker blockSlider(r.slider);
-        r.slider->setValue(span > 0 ? static_cast<int>(std::lround((r.input.defaultValue - r.input.lo) / span * kSteps)) : 0);
+        r.slider->setValue(
+            span > 0 ? static_cast<int>(std::lround((r.input.defaultValue - r.input.lo) / span * kSteps)) : 0);
     }
     Q_EMIT changed();
 }

@@ -110,8 +110,8 @@ void MapWorker::drain()
             [shared, id] { return shared->closing || id < shared->stopBelow; });
         try {
             std::shared_ptr<const hepgen::maps::MapResult> support;
-            auto map = std::make_shared<const hepgen::maps::MapResult>(hepgen::maps::computeMap(*task.model,
-                task.request, task.data.get(), task.withSupport ? job.subRange(0.0, 0.8) : job));
+            auto map = std::make_shared<const hepgen::maps::MapResult>(hepgen::maps::computeMap(
+                *task.model, task.request, task.data.get(), task.withSupport ? job.subRange(0.0, 0.8) : job));
             if (task.withSupport && task.request.kind != hepgen::maps::MapKind::OutOfDistribution) {
                 auto request = task.request;
                 request.kind = hepgen::maps::MapKind::OutOfDistribution;

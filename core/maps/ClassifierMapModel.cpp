@@ -37,8 +37,9 @@ MapEvaluation ClassifierEnsembleModel::evaluate(
     return detail::evaluation(all.mean(0), m_members.size() > 1 ? all : torch::Tensor());
 }
 
-ClassifierEnsembleModel trainClassifierEnsemble(const hepgen::data::Table& data, const std::vector<std::string>& features,
-    int members, const hepgen::metrics::ClassifierConfig& config, const std::string& name, const JobControl& job)
+ClassifierEnsembleModel trainClassifierEnsemble(const hepgen::data::Table& data,
+    const std::vector<std::string>& features, int members, const hepgen::metrics::ClassifierConfig& config,
+    const std::string& name, const JobControl& job)
 {
     if (data.labels.size() != data.rows())
         throw ConfigError("A classifier ensemble trains on labelled events; the data have no labels.");
@@ -61,7 +62,8 @@ ClassifierEnsembleModel trainClassifierEnsemble(const hepgen::data::Table& data,
         auto c = config;
         c.seed = config.seed + static_cast<uint64_t>(k);
         hepgen::metrics::BinaryClassifier classifier(c);
-        classifier.fit(xt, yt, {}, job.subRange(static_cast<double>(k) / members, static_cast<double>(k + 1) / members));
+        classifier.fit(
+            xt, yt, {}, job.subRange(static_cast<double>(k) / members, static_cast<double>(k + 1) / members));
         trained.push_back(std::move(classifier));
     }
     std::vector<std::string> units;

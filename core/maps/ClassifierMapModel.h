@@ -23,7 +23,10 @@ public:
     std::vector<std::string> units() const override { return m_units; }
     std::vector<MapKind> kinds() const override { return { MapKind::Score }; }
     std::string membersName() const override { return "ensemble members"; }
-    int64_t members(MapKind) const override { return m_members.size() > 1 ? static_cast<int64_t>(m_members.size()) : 0; }
+    int64_t members(MapKind) const override
+    {
+        return m_members.size() > 1 ? static_cast<int64_t>(m_members.size()) : 0;
+    }
     MapEvaluation evaluate(MapKind kind, const std::vector<float>& rows, const std::vector<float>& conds,
         const JobControl& job = {}) override;
 
@@ -35,7 +38,8 @@ private:
 
 /// Trains `members` classifiers (seeds config.seed, config.seed + 1, ...) on `features` of the labelled events of
 /// `data` (label 1 against label 0; unknown labels are skipped). ConfigError for missing columns or a missing class.
-ClassifierEnsembleModel trainClassifierEnsemble(const hepgen::data::Table& data, const std::vector<std::string>& features,
-    int members, const hepgen::metrics::ClassifierConfig& config, const std::string& name, const JobControl& job = {});
+ClassifierEnsembleModel trainClassifierEnsemble(const hepgen::data::Table& data,
+    const std::vector<std::string>& features, int members, const hepgen::metrics::ClassifierConfig& config,
+    const std::string& name, const JobControl& job = {});
 
 } // namespace hepgen::maps

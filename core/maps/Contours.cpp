@@ -43,12 +43,18 @@ std::vector<ContourSegment> contourSegments(
             };
             const bool centreAbove = (c[0] + c[1] + c[2] + c[3]) / 4 >= level;
             switch (index) {
-            case 1: case 14: segment(3, 0); break;
-            case 2: case 13: segment(0, 1); break;
-            case 3: case 12: segment(3, 1); break;
-            case 4: case 11: segment(1, 2); break;
-            case 6: case 9: segment(0, 2); break;
-            case 7: case 8: segment(2, 3); break;
+            case 1:
+            case 14: segment(3, 0); break;
+            case 2:
+            case 13: segment(0, 1); break;
+            case 3:
+            case 12: segment(3, 1); break;
+            case 4:
+            case 11: segment(1, 2); break;
+            case 6:
+            case 9: segment(0, 2); break;
+            case 7:
+            case 8: segment(2, 3); break;
             case 5: // corners 0 and 2 above
                 if (centreAbove) {
                     segment(0, 1);

@@ -34,8 +34,7 @@ MapKind kindFromName(const std::string& name)
     for (MapKind k : mapKinds())
         if (kindName(k) == n)
             return k;
-    throw ConfigError(
-        fmt::format("Unknown map kind '{}'; use one of: score, log_density, density_ratio, ood.", name));
+    throw ConfigError(fmt::format("Unknown map kind '{}'; use one of: score, log_density, density_ratio, ood.", name));
 }
 
 std::string kindLabel(MapKind kind)
@@ -61,9 +60,9 @@ int MapAxis::bin(double v) const
 
 nlohmann::json MapRequest::toJson() const
 {
-    nlohmann::json j = { { "kind", kindName(kind) }, { "x", x }, { "y", y }, { "x_bins", xBins },
-        { "y_bins", yBins }, { "slices", slices }, { "partial_dependence", partialDependence },
-        { "pd_events", pdEvents }, { "seed", seed } };
+    nlohmann::json j = { { "kind", kindName(kind) }, { "x", x }, { "y", y }, { "x_bins", xBins }, { "y_bins", yBins },
+        { "slices", slices }, { "partial_dependence", partialDependence }, { "pd_events", pdEvents },
+        { "seed", seed } };
     if (xRange)
         j["x_range"] = { xRange->first, xRange->second };
     if (yRange)
@@ -107,9 +106,9 @@ nlohmann::json MapResult::summaryJson() const
             uMax = std::isfinite(uMax) ? std::max(uMax, u) : u;
     return { { "kind", kindName(kind) }, { "label", label }, { "model", model }, { "x", axis(x) }, { "y", axis(y) },
         { "members", members }, { "uncertainty", uncertaintyLabel }, { "slices", slices },
-        { "partial_dependence", partialDependence }, { "pd_events", pdEvents },
-        { "value_min", finiteOrNull(lo) }, { "value_max", finiteOrNull(hi) },
-        { "uncertainty_max", finiteOrNull(uMax) }, { "non_finite", nonFinite }, { "seconds", seconds } };
+        { "partial_dependence", partialDependence }, { "pd_events", pdEvents }, { "value_min", finiteOrNull(lo) },
+        { "value_max", finiteOrNull(hi) }, { "uncertainty_max", finiteOrNull(uMax) }, { "non_finite", nonFinite },
+        { "seconds", seconds } };
 }
 
 } // namespace hepgen::maps

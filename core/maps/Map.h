@@ -59,7 +59,7 @@ inline constexpr int kMaxBins = 2000;
 /// What to map. Ranges left unset come from the reference data; slice values left unset are the data's medians.
 struct MapRequest {
     MapKind kind = MapKind::Score;
-    std::string x, y;                               ///< input columns on the two axes (different)
+    std::string x, y;                                ///< input columns on the two axes (different)
     std::optional<std::pair<double, double>> xRange; ///< [lo, hi]; default: defaultRange() of the data
     std::optional<std::pair<double, double>> yRange;
     int xBins = 200, yBins = 200;
@@ -79,13 +79,13 @@ struct MapRequest {
 /// A computed map (see the layout at the top of this file).
 struct MapResult {
     MapKind kind = MapKind::Score;
-    std::string label;           ///< colour-bar title of the values
-    std::string model;           ///< the model's name
+    std::string label; ///< colour-bar title of the values
+    std::string model; ///< the model's name
     MapAxis x, y;
-    std::vector<double> value;       ///< y.bins * x.bins
-    std::vector<double> uncertainty; ///< same layout: standard deviation over members; empty without members
-    int64_t members = 0;             ///< members / posterior draws behind the uncertainty (0: none)
-    std::string uncertaintyLabel;    ///< e.g. "std over 5 ensemble members"
+    std::vector<double> value;            ///< y.bins * x.bins
+    std::vector<double> uncertainty;      ///< same layout: standard deviation over members; empty without members
+    int64_t members = 0;                  ///< members / posterior draws behind the uncertainty (0: none)
+    std::string uncertaintyLabel;         ///< e.g. "std over 5 ensemble members"
     std::map<std::string, double> slices; ///< every input not on an axis, with the value it was held at
     bool partialDependence = false;
     int64_t pdEvents = 0;

@@ -162,7 +162,7 @@ std::string requestProblem(const MapModel& model, const MapRequest& request, con
                 ? fmt::format("Partial dependence needs the column '{}' in the data.", c)
                 : fmt::format("Give a slice value for '{}' (there are no data with that column to take its median "
                               "from).",
-                      c);
+                    c);
         if (finiteColumn(*data, c).empty())
             return fmt::format("The data have no finite values of '{}'.", c);
     }

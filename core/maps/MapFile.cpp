@@ -51,8 +51,8 @@ void writeHdf5(const MapResult& map, const std::string& path, const nlohmann::js
     auto file = h5::createForWriting(path);
     h5::writeAttribute(file, "hepgen_schema", static_cast<long long>(hepgen::data::kHepgenSchemaVersion));
     h5::writeAttribute(file, "kind", std::string("map"));
-    h5::writeAttribute(file, "description", fmt::format("{} of {} over {} and {}", map.label, map.model,
-                                                 map.x.feature, map.y.feature));
+    h5::writeAttribute(file, "description",
+        fmt::format("{} of {} over {} and {}", map.label, map.model, map.x.feature, map.y.feature));
     H5::Group g = file.createGroup("/map");
     h5::writeAttribute(g, "map_kind", kindName(map.kind));
     h5::writeAttribute(g, "label", map.label);
@@ -123,7 +123,8 @@ MapResult readMap(const std::string& path)
 {
     auto file = h5::openForReading(path);
     return translatingErrors("reading " + path, [&] {
-        if (!file.attrExists("kind") || h5::readStringAttribute(file, "kind") != "map" || !h5::exists(file, "/map/value"))
+        if (!file.attrExists("kind") || h5::readStringAttribute(file, "kind") != "map"
+            || !h5::exists(file, "/map/value"))
             throw FormatError(path, "is not a HEPGen map file (no root kind 'map' with /map/value).");
         H5::Group g = file.openGroup("/map");
         MapResult m;

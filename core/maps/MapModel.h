@@ -44,8 +44,9 @@ public:
 
     /// The answer for N events: rows N x features() and conds N x conditions(), raw units, row-major. Throws
     /// ConfigError for a kind not in kinds() or wrong sizes, Cancelled when `job` asks to stop.
-    virtual MapEvaluation evaluate(MapKind kind, const std::vector<float>& rows, const std::vector<float>& conds,
-        const JobControl& job = {}) = 0;
+    virtual MapEvaluation evaluate(
+        MapKind kind, const std::vector<float>& rows, const std::vector<float>& conds, const JobControl& job = {})
+        = 0;
 
     /// features() then conditions(): every column a map can put on an axis or hold at a slice value.
     std::vector<std::string> inputs() const;

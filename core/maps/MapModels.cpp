@@ -30,9 +30,9 @@ public:
         : m_run(std::move(run))
     {
         if (!m_run.model->hasLogDensity())
-            throw ConfigError(fmt::format(
-                "The run in {} ({}) has no density to map; flows, cfm and bayes-cfm runs have one.", dir,
-                m_run.model->family()));
+            throw ConfigError(
+                fmt::format("The run in {} ({}) has no density to map; flows, cfm and bayes-cfm runs have one.", dir,
+                    m_run.model->family()));
         // The weights to evaluate with: the EMA average where the run kept one (as sampling uses).
         m_run.trainer->withEmaWeights([&] { m_model = m_run.model->clone(); });
         m_model->train(false);
@@ -74,8 +74,8 @@ public:
             job.throwIfStopped();
             const auto xs = x.slice(0, s, s + chunk);
             const auto y = m_run.features.forward(xs).to(torch::kFloat32);
-            const auto ctx = C > 0 ? m_run.context.forward(c.slice(0, s, s + chunk)).to(torch::kFloat32)
-                                   : torch::Tensor();
+            const auto ctx
+                = C > 0 ? m_run.context.forward(c.slice(0, s, s + chunk)).to(torch::kFloat32) : torch::Tensor();
             const auto logDet = m_run.features.logAbsDetJacobian(xs).to(torch::kFloat64);
             if (draws) {
                 const auto d = m_model->logDensityDraws(y, ctx).to(torch::kFloat64) + logDet.unsqueeze(0);
@@ -118,9 +118,9 @@ public:
             return v;
         };
         if (sorted(m_features) != sorted(m_bg->features()))
-            throw ConfigError(fmt::format(
-                "A density ratio needs two models of the same features; {} and {} read different ones.",
-                m_data->name(), m_bg->name()));
+            throw ConfigError(
+                fmt::format("A density ratio needs two models of the same features; {} and {} read different ones.",
+                    m_data->name(), m_bg->name()));
         m_conditions = m_data->conditions();
         for (const auto& c : m_bg->conditions())
             if (std::find(m_conditions.begin(), m_conditions.end(), c) == m_conditions.end())
@@ -175,11 +175,11 @@ private:
         const std::size_t F = m_features.size(), C = m_conditions.size();
         std::vector<std::size_t> fIdx, cIdx;
         for (const auto& f : mf)
-            fIdx.push_back(static_cast<std::size_t>(std::find(m_features.begin(), m_features.end(), f)
-                - m_features.begin()));
+            fIdx.push_back(
+                static_cast<std::size_t>(std::find(m_features.begin(), m_features.end(), f) - m_features.begin()));
         for (const auto& c : mc)
-            cIdx.push_back(static_cast<std::size_t>(std::find(m_conditions.begin(), m_conditions.end(), c)
-                - m_conditions.begin()));
+            cIdx.push_back(static_cast<std::size_t>(
+                std::find(m_conditions.begin(), m_conditions.end(), c) - m_conditions.begin()));
         std::vector<float> r(n * mf.size()), c(n * mc.size());
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t f = 0; f < fIdx.size(); ++f)
@@ -213,8 +213,9 @@ std::shared_ptr<MapModel> loadMapModel(const std::string& dir)
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
-        throw FileError(dir, "is not a directory; give a run directory (hepgen train, the model lab) or a "
-                             "classifier surrogate (hepgen surrogate).");
+        throw FileError(dir,
+            "is not a directory; give a run directory (hepgen train, the model lab) or a "
+            "classifier surrogate (hepgen surrogate).");
     if (isSurrogateDirectory(dir))
         return loadSurrogate(dir);
     if (!fs::exists(fs::path(dir) / "config.json", ec))

@@ -58,7 +58,8 @@ SupportDistance::SupportDistance(const hepgen::data::Table& reference, std::vect
         throw ConfigError(fmt::format(
             "The out-of-distribution indicator needs at least {} events with finite values; the data have {}.", k + 1,
             usable.size()));
-    const auto pick = sampleEvents(usable.size(), static_cast<std::size_t>(std::max<int64_t>(maxReference, k + 1)), seed);
+    const auto pick
+        = sampleEvents(usable.size(), static_cast<std::size_t>(std::max<int64_t>(maxReference, k + 1)), seed);
     const int64_t M = static_cast<int64_t>(pick.size()), D = static_cast<int64_t>(idx.size());
     auto x = torch::empty({ M, D }, torch::kFloat64);
     auto acc = x.accessor<double, 2>();

@@ -99,8 +99,9 @@ ClassifierSurrogate::ClassifierSurrogate(const std::string& dir)
     inputs.insert(inputs.end(), m->conditions.begin(), m->conditions.end());
     if (m->run.model->family() != "bayes-cfm" || m->run.columns != std::vector<std::string> { kSurrogateTarget }
         || m->run.contextColumns != inputs)
-        throw FormatError(meta.string(), "does not match the run beside it (a bayes-cfm run of the score's logit "
-                                         "with the classifier's inputs as context).");
+        throw FormatError(meta.string(),
+            "does not match the run beside it (a bayes-cfm run of the score's logit "
+            "with the classifier's inputs as context).");
     m->run.trainer->withEmaWeights([&] { m->model = m->run.model->clone(); });
     m->model->train(false);
     m->flow = dynamic_cast<hepgen::models::FlowMatchingModel*>(m->model.get());
@@ -145,8 +146,8 @@ MapEvaluation ClassifierSurrogate::evaluate(
         throw ConfigError(fmt::format("{}: only score maps.", m->name));
     const auto n = static_cast<int64_t>(checkedEvents(*this, rows, conds));
     torch::NoGradGuard noGrad;
-    const auto ctx = surrogateContext(m->run, rows, conds, n, static_cast<int64_t>(m->features.size()),
-        static_cast<int64_t>(m->conditions.size()));
+    const auto ctx = surrogateContext(
+        m->run, rows, conds, n, static_cast<int64_t>(m->features.size()), static_cast<int64_t>(m->conditions.size()));
     auto& net = m->flow->network();
     RestoreSampleMode restore(net);
     const int64_t K = members(kind);
@@ -174,8 +175,8 @@ std::vector<double> ClassifierSurrogate::sampleScores(
     if (perEvent < 1)
         throw ConfigError("Draw at least one score per event.");
     torch::NoGradGuard noGrad;
-    const auto ctx = surrogateContext(m->run, rows, conds, n, static_cast<int64_t>(m->features.size()),
-        static_cast<int64_t>(m->conditions.size()))
+    const auto ctx = surrogateContext(
+        m->run, rows, conds, n, static_cast<int64_t>(m->features.size()), static_cast<int64_t>(m->conditions.size()))
                          .repeat_interleave(perEvent, 0);
     hepgen::models::SampleOptions options;
     options.seed = seed;
@@ -210,8 +211,8 @@ std::shared_ptr<ClassifierSurrogate> trainSurrogate(MapModel& classifier, const 
     const std::size_t want = config.maxEvents > 0 ? static_cast<std::size_t>(config.maxEvents) : usable.size();
     const auto pick = sampleEvents(usable.size(), want, config.seed);
     if (pick.size() < 20)
-        throw ConfigError(fmt::format("A surrogate needs at least 20 events with finite inputs; the data have {}.",
-            pick.size()));
+        throw ConfigError(
+            fmt::format("A surrogate needs at least 20 events with finite inputs; the data have {}.", pick.size()));
 
     // The classifier's scores of the events: the training targets.
     const std::size_t n = pick.size(), F = features.size(), C = conditions.size();
@@ -236,8 +237,8 @@ std::shared_ptr<ClassifierSurrogate> trainSurrogate(MapModel& classifier, const 
     for (std::size_t i = 0; i < n; ++i) {
         const double s = scores.value[i];
         if (!std::isfinite(s) || s < 0 || s > 1)
-            throw NumericError(fmt::format("{} gave a score outside [0, 1] ({}): a surrogate models probabilities.",
-                classifier.name(), s));
+            throw NumericError(fmt::format(
+                "{} gave a score outside [0, 1] ({}): a surrogate models probabilities.", classifier.name(), s));
         const double clipped = std::clamp(s, config.scoreClip, 1.0 - config.scoreClip);
         for (std::size_t f = 0; f < F; ++f)
             table.values.push_back(rows[i * F + f]);

@@ -32,8 +32,7 @@ namespace hepgen::maps {
 struct SurrogateConfig {
     /// [model] bayes-cfm settings (FlowMatchingConfig keys), merged into these defaults. A wider initial posterior
     /// than bayes-cfm's default (1e-3) lets the spread off the data show within a short training.
-    nlohmann::json model = { { "hidden", { 64, 64, 64 } }, { "draws", 10 }, { "initial_sigma", 0.02 },
-        { "lr", 3e-3 } };
+    nlohmann::json model = { { "hidden", { 64, 64, 64 } }, { "draws", 10 }, { "initial_sigma", 0.02 }, { "lr", 3e-3 } };
     /// [trainer] TrainerConfig keys, merged into these defaults.
     nlohmann::json trainer = { { "epochs", 30 }, { "batch_size", 256 }, { "validation_fraction", 0.1 } };
     int64_t maxEvents = 20000; ///< [max_events] data events trained on (a seeded subsample; 0: all)

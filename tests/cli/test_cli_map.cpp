@@ -137,8 +137,8 @@ private Q_SLOTS:
         QFile npy(data3);
         QVERIFY(npy.open(QIODevice::WriteOnly));
         const int n = 400;
-        QByteArray header = QByteArray("{'descr': '<f4', 'fortran_order': False, 'shape': (") + QByteArray::number(n)
-            + ", 3), }";
+        QByteArray header
+            = QByteArray("{'descr': '<f4', 'fortran_order': False, 'shape': (") + QByteArray::number(n) + ", 3), }";
         while ((10 + header.size() + 1) % 64 != 0)
             header += ' ';
         header += '\n';
@@ -181,19 +181,18 @@ private Q_SLOTS:
             "-o", "m.h5" } << "Unknown map kind 'heat'";
         QTest::newRow("kind not offered") << QStringList { "map", "--run", run, "--x", "x", "--y", "y", "--kind",
             "score", "-o", "m.h5" } << "has no score map";
-        QTest::newRow("bad slice") << QStringList { "map", "--run", run, "--x", "x", "--y", "y", "--slice", "x",
-            "-o", "m.h5" } << "write FEATURE=VALUE";
+        QTest::newRow("bad slice") << QStringList { "map", "--run", run, "--x", "x", "--y", "y", "--slice", "x", "-o",
+            "m.h5" } << "write FEATURE=VALUE";
         QTest::newRow("nan slice") << QStringList { "map", "--run", run, "--x", "x", "--y", "y", "--slice", "z=nan",
             "-o", "m.h5" } << "not a finite number";
-        QTest::newRow("no run") << QStringList { "map", "--run", "/no/such/run", "--x", "x", "--y", "y", "-o",
-            "m.h5" } << "is not a directory";
+        QTest::newRow("no run") << QStringList { "map", "--run", "/no/such/run", "--x", "x", "--y", "y", "-o", "m.h5" }
+                                << "is not a directory";
         QTest::newRow("bad suffix") << QStringList { "map", "--run", run, "--x", "x", "--y", "y", "--grid", "3", "-o",
             "m.png" } << "use .h5 (HDF5) or .csv";
         QTest::newRow("grid") << QStringList { "map", "--run", run, "--x", "x", "--y", "y", "--grid", "1", "-o",
             "m.h5" } << "2 to 2000 bins";
-        QTest::newRow("surrogate of a density")
-            << QStringList { "surrogate", "--classifier", run, "--data", "x.h5", "-o", "s" }
-            << "has no classifier score";
+        QTest::newRow("surrogate of a density") << QStringList { "surrogate", "--classifier", run, "--data", "x.h5",
+            "-o", "s" } << "has no classifier score";
     }
     void errorsAreOneLine()
     {

@@ -116,9 +116,9 @@ private Q_SLOTS:
 
     void densityRatioIsTheDifferenceOfTheDensities()
     {
-        const std::string shifted = train(m_truth.sample(4000, 2, 0.5), m_dir.filePath("shifted").toStdString(),
-            "maf-affine",
-            { { "model", { { "layers", 2 }, { "hidden", { 16 } } } }, { "trainer", { { "epochs", 1 } } } });
+        const std::string shifted
+            = train(m_truth.sample(4000, 2, 0.5), m_dir.filePath("shifted").toStdString(), "maf-affine",
+                { { "model", { { "layers", 2 }, { "hidden", { 16 } } } }, { "trainer", { { "epochs", 1 } } } });
         auto data = loadRunModel(m_run), background = loadRunModel(shifted);
         auto ratio = densityRatioModel(data, background);
         QCOMPARE(ratio->kinds(), std::vector<MapKind> { MapKind::DensityRatio });
@@ -137,21 +137,24 @@ private Q_SLOTS:
             QVERIFY(std::abs(rmap.value[k] - (a.value[k] - b.value[k])) < 1e-6);
         QVERIFY(!rmap.hasUncertainty()); // neither model has members
 
-        QVERIFY(hepgen::test::errorOf<hepgen::ConfigError>([&] { densityRatioModel(data, data); })
-                    .contains("two different"));
+        QVERIFY(hepgen::test::errorOf<hepgen::ConfigError>([&] {
+            densityRatioModel(data, data);
+        }).contains("two different"));
     }
 
     void modelsWithoutADensityAreRefused()
     {
         Table moons = m_truth.sample(300, 5);
-        const std::string gan = train(moons, m_dir.filePath("gan").toStdString(), "gan",
-            { { "trainer", { { "epochs", 1 } } } });
+        const std::string gan
+            = train(moons, m_dir.filePath("gan").toStdString(), "gan", { { "trainer", { { "epochs", 1 } } } });
         const QString err = hepgen::test::errorOf<hepgen::ConfigError>([&] { loadMapModel(gan); });
         QVERIFY2(err.contains("has no density"), qPrintable(err));
-        QVERIFY(!hepgen::test::errorOf<hepgen::FileError>([&] { loadMapModel(m_dir.filePath("none").toStdString()); })
-                     .isEmpty());
-        QVERIFY(hepgen::test::errorOf<hepgen::FileError>([&] { loadMapModel(m_dir.path().toStdString()); })
-                    .contains("neither a run directory nor a classifier surrogate"));
+        QVERIFY(!hepgen::test::errorOf<hepgen::FileError>([&] {
+            loadMapModel(m_dir.filePath("none").toStdString());
+        }).isEmpty());
+        QVERIFY(hepgen::test::errorOf<hepgen::FileError>([&] {
+            loadMapModel(m_dir.path().toStdString());
+        }).contains("neither a run directory nor a classifier surrogate"));
     }
 };
 

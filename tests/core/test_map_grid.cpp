@@ -32,8 +32,8 @@ public:
     std::vector<MapKind> kinds() const override { return { MapKind::Score }; }
     std::string membersName() const override { return "members"; }
     int64_t members(MapKind) const override { return 3; }
-    MapEvaluation evaluate(
-        MapKind, const std::vector<float>& rows, const std::vector<float>& conds, const hepgen::JobControl& job) override
+    MapEvaluation evaluate(MapKind, const std::vector<float>& rows, const std::vector<float>& conds,
+        const hepgen::JobControl& job) override
     {
         ++calls;
         job.throwIfStopped();
@@ -230,18 +230,30 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("what");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("same feature") << "same" << "Both axes show 'a'";
-        QTest::newRow("unknown feature") << "unknown" << "does not read 'zz'; it reads: a, b, c, m";
-        QTest::newRow("unknown slice") << "slice" << "does not read 'q' (given a slice value)";
-        QTest::newRow("NaN slice") << "nan" << "slice value of 'c' is not a finite number";
-        QTest::newRow("kind") << "kind" << "has no log_density map; it offers: score";
-        QTest::newRow("bins") << "bins" << "2 to 2000 bins";
-        QTest::newRow("empty range") << "range" << "range of 'a' is empty";
-        QTest::newRow("no data for a range") << "norange" << "Give the range of 'b'";
-        QTest::newRow("no data for a slice") << "noslice" << "Give a slice value for 'm'";
-        QTest::newRow("pd without data") << "pd" << "Partial dependence averages over data";
-        QTest::newRow("ood without data") << "ood" << "The distance to the data needs data";
-        QTest::newRow("no axis") << "noaxis" << "Choose a feature for each axis";
+        QTest::newRow("same feature") << "same"
+                                      << "Both axes show 'a'";
+        QTest::newRow("unknown feature") << "unknown"
+                                         << "does not read 'zz'; it reads: a, b, c, m";
+        QTest::newRow("unknown slice") << "slice"
+                                       << "does not read 'q' (given a slice value)";
+        QTest::newRow("NaN slice") << "nan"
+                                   << "slice value of 'c' is not a finite number";
+        QTest::newRow("kind") << "kind"
+                              << "has no log_density map; it offers: score";
+        QTest::newRow("bins") << "bins"
+                              << "2 to 2000 bins";
+        QTest::newRow("empty range") << "range"
+                                     << "range of 'a' is empty";
+        QTest::newRow("no data for a range") << "norange"
+                                             << "Give the range of 'b'";
+        QTest::newRow("no data for a slice") << "noslice"
+                                             << "Give a slice value for 'm'";
+        QTest::newRow("pd without data") << "pd"
+                                         << "Partial dependence averages over data";
+        QTest::newRow("ood without data") << "ood"
+                                          << "The distance to the data needs data";
+        QTest::newRow("no axis") << "noaxis"
+                                 << "Choose a feature for each axis";
     }
     void badRequestsAreExplained()
     {
@@ -390,8 +402,9 @@ private Q_SLOTS:
         // The second row is x bin 1 of y bin 0: x fastest.
         QVERIFY2(QString::fromStdString(second).startsWith("1,0,0.75,-0.75,"), second.c_str());
 
-        QVERIFY(hepgen::test::errorOf<hepgen::ConfigError>([&] { writeMap(map, dir.filePath("m.png").toStdString()); })
-                    .contains(".h5"));
+        QVERIFY(hepgen::test::errorOf<hepgen::ConfigError>([&] {
+            writeMap(map, dir.filePath("m.png").toStdString());
+        }).contains(".h5"));
         QVERIFY(!hepgen::test::errorOf<hepgen::FileError>([&] { readMap(csv.toStdString()); }).isEmpty());
         QVERIFY(!hepgen::test::errorOf<hepgen::FileError>([&] { readMap("/no/such/map.h5"); }).isEmpty());
     }

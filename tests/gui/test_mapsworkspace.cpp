@@ -148,7 +148,7 @@ private Q_SLOTS:
         QCOMPARE(map->members, int64_t(5));
         QVERIFY(std::abs(map->slices.at("z") - hepgen::maps::dataMedians(*m_data->table, { "z" }).at("z")) < 1e-6);
         QVERIFY(w.mainView()->hasMap() && w.sideView()->hasMap()); // score and its spread side by side
-        QVERIFY(w.mainView()->overlayPoints() > 1000);                // the data points over both
+        QVERIFY(w.mainView()->overlayPoints() > 1000);             // the data points over both
         QVERIFY(w.sideView()->overlayPoints() > 1000);
         QVERIFY(w.mainView()->contourSegments() > 10);
         // The colour bar of a score: viridis over the values' range.
