@@ -37,7 +37,7 @@ MapEvaluation ClassifierEnsembleModel::evaluate(
     return detail::evaluation(all.mean(0), m_members.size() > 1 ? all : torch::Tensor());
 }
 
-ClassifierEnsembleModel trainClassifierEnsemble(const hepgen::data::Table& data,
+std::shared_ptr<ClassifierEnsembleModel> trainClassifierEnsemble(const hepgen::data::Table& data,
     const std::vector<std::string>& features, int members, const hepgen::metrics::ClassifierConfig& config,
     const std::string& name, const JobControl& job)
 {
@@ -70,7 +70,7 @@ ClassifierEnsembleModel trainClassifierEnsemble(const hepgen::data::Table& data,
     if (!data.units.empty())
         for (std::size_t c : cols)
             units.push_back(data.units[c]);
-    return ClassifierEnsembleModel(std::move(trained), features, name, units);
+    return std::make_shared<ClassifierEnsembleModel>(std::move(trained), features, name, units);
 }
 
 } // namespace hepgen::maps

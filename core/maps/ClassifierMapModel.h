@@ -7,6 +7,7 @@
 #include "core/metrics/BinaryClassifier.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,7 @@ private:
 
 /// Trains `members` classifiers (seeds config.seed, config.seed + 1, ...) on `features` of the labelled events of
 /// `data` (label 1 against label 0; unknown labels are skipped). ConfigError for missing columns or a missing class.
-ClassifierEnsembleModel trainClassifierEnsemble(const hepgen::data::Table& data,
+std::shared_ptr<ClassifierEnsembleModel> trainClassifierEnsemble(const hepgen::data::Table& data,
     const std::vector<std::string>& features, int members, const hepgen::metrics::ClassifierConfig& config,
     const std::string& name, const JobControl& job = {});
 

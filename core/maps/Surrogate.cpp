@@ -153,19 +153,20 @@ MapEvaluation ClassifierSurrogate::evaluate(
     const int64_t K = members(kind);
     const auto z = torch::zeros({ n, 1 }, torch::kFloat32);
     const auto t = torch::ones({ n }, torch::kFloat32);
-    std::vector<torch::Tensor> scores;
+    std::vector<torch::Tensor> logits;
     for (int64_t k = 0; k < K; ++k) {
         job.throwIfStopped();
         // Draw k seeded as FlowMatchingModel::logDensityDraws seeds it: the same K draws on every call.
         auto generator = at::detail::createCPUGenerator(0xB4E5ULL + static_cast<uint64_t>(k));
         net->drawWeights(generator);
         const auto mean = -m->flow->velocity(z, t, ctx); // E_k[x0 | x] in the preprocessed target's units
-        const auto logit = m->run.features.inverse(mean.to(torch::kFloat64)).squeeze(1);
-        scores.push_back(torch::sigmoid(logit));
+        logits.push_back(m->run.features.inverse(mean.to(torch::kFloat64)).squeeze(1));
         job.report(static_cast<double>(k + 1) / static_cast<double>(K));
     }
-    const auto members = torch::stack(scores);
-    return detail::evaluation(members.mean(0), K > 1 ? members : torch::Tensor());
+    // The value is the predictive mean score; the members are the draws' logits, so the map's uncertainty is their
+    // spread in logit s (where the score saturates at 0 or 1 the sigmoid would squash it to nothing).
+    const auto mu = torch::stack(logits);
+    return detail::evaluation(torch::sigmoid(mu).mean(0), K > 1 ? mu : torch::Tensor());
 }
 
 std::vector<double> ClassifierSurrogate::sampleScores(

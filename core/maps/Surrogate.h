@@ -11,8 +11,10 @@
 // Its map value at x is the mean over K posterior draws w_k of sigmoid(mu_k(x)), with mu_k(x) = E_k[logit s | x]
 // read off the velocity field in one evaluation: for the straight path x_t = (1 - t) x0 + t eps the optimal field at
 // t = 1 is v(z, 1 | x) = z - E[x0 | x] (x0 and eps independent), so mu_k(x) = -v_k(0, 1 | x), one Euler step of the
-// sampling ODE from the mode of the noise. Its uncertainty is the standard deviation of sigmoid(mu_k(x)) over the
-// draws. sampleScores() draws from the full learned distribution through the ODE instead.
+// sampling ODE from the mode of the noise. Its uncertainty is the standard deviation of mu_k(x) over the draws, in
+// logit s: the quantity the surrogate learned, and one the sigmoid does not squash where the score saturates at 0 or 1
+// (off the data a classifier's score usually does). sampleScores() draws from the full learned distribution through
+// the ODE instead.
 //
 // On disk it is a model-lab run directory (config.json, checkpoint.pt, metrics.json) plus surrogate.json naming
 // the classifier, the inputs and the target column, so `hepgen map --run DIR` and the Maps workspace open it.
@@ -56,7 +58,7 @@ public:
     std::vector<std::string> units() const override;
     const std::vector<std::string>& conditions() const override;
     std::vector<MapKind> kinds() const override { return { MapKind::Score }; }
-    std::string membersName() const override { return "posterior draws"; }
+    std::string membersName() const override { return "posterior draws, in logit s"; }
     int64_t members(MapKind) const override;
     MapEvaluation evaluate(MapKind kind, const std::vector<float>& rows, const std::vector<float>& conds,
         const JobControl& job = {}) override;

@@ -61,7 +61,7 @@ int main(int argc, char** argv)
     auto once = [&](int i) {
         request.slices["tau21_min"] = 0.3 + 0.5 * (i % 50) / 50.0; // the slider moved
         const auto t0 = Clock::now();
-        const auto map = hepgen::maps::computeMap(ensemble, request, nullptr);
+        const auto map = hepgen::maps::computeMap(*ensemble, request, nullptr);
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         if (map.value.size() != 40000 || map.uncertainty.size() != 40000)
             std::abort();
@@ -81,7 +81,7 @@ int main(int argc, char** argv)
     std::vector<double> forward;
     for (int i = 0; i < repetitions + 5; ++i) {
         const auto t0 = Clock::now();
-        const auto e = ensemble.evaluate(hepgen::maps::MapKind::Score, rows, {});
+        const auto e = ensemble->evaluate(hepgen::maps::MapKind::Score, rows, {});
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         if (i >= 5)
             forward.push_back(ms);

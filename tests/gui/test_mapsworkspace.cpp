@@ -118,8 +118,7 @@ private Q_SLOTS:
         c.hidden = { 32, 32 };
         c.epochs = 15;
         c.patience = 0;
-        m_classifier = std::make_shared<hepgen::maps::ClassifierEnsembleModel>(
-            hepgen::maps::trainClassifierEnsemble(*m_data->table, { "x", "y", "z" }, 5, c, "moons MLP x5"));
+        m_classifier = hepgen::maps::trainClassifierEnsemble(*m_data->table, { "x", "y", "z" }, 5, c, "moons MLP x5");
         m_flowRun = trainRun("flow", "maf-affine",
             { { "model", { { "ensemble", 2 }, { "layers", 2 }, { "hidden", { 16 } } } },
                 { "trainer", { { "epochs", 1 } } } });
@@ -387,8 +386,8 @@ private Q_SLOTS:
         hepgen::metrics::ClassifierConfig c;
         c.hidden = { 64, 64 };
         c.epochs = 10;
-        auto ensemble = std::make_shared<hepgen::maps::ClassifierEnsembleModel>(hepgen::maps::trainClassifierEnsemble(
-            *d->table, { "mj_min", "delta_mj", "tau21_min", "tau21_max" }, 5, c, "supervised MLP x5"));
+        auto ensemble = hepgen::maps::trainClassifierEnsemble(
+            *d->table, { "mj_min", "delta_mj", "tau21_min", "tau21_max" }, 5, c, "supervised MLP x5");
         auto* w = window.mapsWorkspace();
         window.setWorkspace("maps");
         w->setDataset(d);
