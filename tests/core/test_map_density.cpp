@@ -85,7 +85,7 @@ private Q_SLOTS:
             = train(m_truth.sample(events > 0 ? events : 40000, 1), m_dir.filePath("gauss").toStdString(),
             family.isEmpty() ? "maf-affine" : family.toStdString(),
                 { { "model",
-                      { { "layers", layers > 0 ? layers : 3 }, { "hidden", { hidden > 0 ? hidden : 64, hidden > 0 ? hidden : 64 } },
+                      { { "layers", layers > 0 ? layers : 1 }, { "hidden", { hidden > 0 ? hidden : 64, hidden > 0 ? hidden : 64 } },
                           { "lr", 3e-3 } } },
                     { "trainer", { { "epochs", epochs > 0 ? epochs : 25 }, { "batch_size", batch > 0 ? batch : 512 }, { "seed", 3 } } } });
     }

@@ -163,13 +163,14 @@ private Q_SLOTS:
         SurrogateConfig config;
         const int epochs = qEnvironmentVariableIntValue("MAPTEST_SUR_EPOCHS");
         config.trainer["epochs"] = epochs > 0 ? epochs : 120;
+        config.model["initial_sigma"] = 0.005;
         if (qEnvironmentVariableIsSet("MAPTEST_SUR_SIGMA"))
             config.model["initial_sigma"] = qgetenv("MAPTEST_SUR_SIGMA").toDouble();
         if (qEnvironmentVariableIsSet("MAPTEST_SUR_LR"))
             config.model["lr"] = qgetenv("MAPTEST_SUR_LR").toDouble();
         if (qEnvironmentVariableIsSet("MAPTEST_SUR_BATCH"))
             config.trainer["batch_size"] = qgetenv("MAPTEST_SUR_BATCH").toInt();
-        config.seed = 4;
+        config.seed = qEnvironmentVariableIsSet("MAPTEST_SEED") ? qgetenv("MAPTEST_SEED").toULongLong() : 4;
         const std::string dir = m_dir.filePath("surrogate").toStdString();
         auto surrogate = trainSurrogate(*m_classifier, m_data, config, dir, {});
         QVERIFY(isSurrogateDirectory(dir));
