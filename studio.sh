@@ -76,13 +76,14 @@ case "$mode" in
     install_missing "${PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
     build
     cmake --build build -j "$(nproc)" --target bench_lhco_load bench_shower_sim bench_training bench_shower_generation \
-      bench_scrubber
+      bench_scrubber bench_map
     /usr/bin/python3 tests/bench/lhco_load.py build
     build/tests/bench/bench_shower_sim
     build/tests/bench/bench_shower_generation
     xvfb-run -a -s "-screen 0 1600x1000x24" build/tests/bench/bench_scrubber
     /usr/bin/python3 tests/bench/training_vs_pytorch.py build
     /usr/bin/python3 tests/bench/hunt_cathode.py build
+    /usr/bin/python3 tests/bench/map_vs_pytorch.py build
     ;;
   *)
     echo "usage: ./studio.sh [run [FILE] [--view V]] | test | build | bench" >&2

@@ -1,9 +1,7 @@
 #include "widgets/SampleView.h"
 
 #include "widgets/Gradients.h"
-
-#include <QPainter>
-#include <QPixmap>
+#include "widgets/PlotItems.h"
 
 #include <algorithm>
 #include <cmath>
@@ -24,36 +22,14 @@ QVector<double> column(const std::vector<float>& events, int dims, int c)
     return v;
 }
 
-QCPGraph* scatter(QCustomPlot* p, const QColor& colour, double size, const QString& name)
-{
-    auto* g = p->addGraph();
-    g->setLineStyle(QCPGraph::lsNone);
-    // One pre-rendered antialiased disc blitted per point: several times faster than drawing thousands of
-    // antialiased ellipses on every replot (which kept the UI thread busy for ~50 ms a frame).
-    const int px = static_cast<int>(std::ceil(size)) + 2;
-    QPixmap disc(px, px);
-    disc.fill(Qt::transparent);
-    {
-        QPainter painter(&disc);
-        painter.setRenderHint(QPainter::Antialiasing);
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        painter.drawEllipse(QRectF(1, 1, size, size));
-    }
-    g->setScatterStyle(QCPScatterStyle(disc));
-    g->setName(name);
-    g->setAdaptiveSampling(false);
-    return g;
-}
-
 } // namespace
 
 SampleView::SampleView(QWidget* parent)
     : PlotWidget(parent)
 {
     QCustomPlot* p = plot();
-    m_reference = scatter(p, QColor(150, 150, 150, 110), 3, tr("data"));
-    m_samples = scatter(p, QColor(31, 119, 180, 170), 3.5, tr("samples"));
+    m_reference = addScatter(p, QColor(150, 150, 150, 110), 3, tr("data"));
+    m_samples = addScatter(p, QColor(31, 119, 180, 170), 3.5, tr("samples"));
     p->legend->setVisible(true);
     p->legend->setBrush(QColor(255, 255, 255, 170)); // the points stay visible under it
     p->legend->setBorderPen(Qt::NoPen);
@@ -121,9 +97,11 @@ void SampleView::setField(const hepgen::training::LabField* field)
         clearField();
     if (scalar) {
         const auto& g = field->grid;
-        if (!refill)
-            m_map = new QCPColorMap(p->xAxis, p->yAxis);
-        m_map->setName(QString::fromStdString(field->label));
+        if (!refill) {
+            const HeatMap heat = addHeatMap(p, sequentialGradient(), QString::fromStdString(field->label));
+            m_map = heat.map;
+            m_scale = heat.scale;
+        }
         m_map->data()->setSize(g.nx, g.ny);
         m_map->data()->setRange(QCPRange(g.xMin, g.xMax), QCPRange(g.yMin, g.yMax));
         double hi = -INFINITY, lo = INFINITY;
@@ -140,25 +118,7 @@ void SampleView::setField(const hepgen::training::LabField* field)
             lo = std::max(lo, hi - 10.0); // ten e-folds below the peak: the tails would wash out the rest
         if (!(hi > lo))
             hi = lo + 1;
-        if (refill) {
-            m_scale->setDataRange(QCPRange(lo, hi));
-            p->replot(QCustomPlot::rpQueuedReplot);
-            return;
-        }
-        const QCPColorGradient gradient = sequentialGradient();
-        m_map->setGradient(gradient);
-        m_map->setInterpolate(true);
-        m_scale = new QCPColorScale(p);
-        p->plotLayout()->addElement(0, 1, m_scale);
-        m_scale->setType(QCPAxis::atRight);
-        m_scale->axis()->setLabel(QString::fromStdString(field->label));
-        m_map->setColorScale(m_scale);
-        m_scale->setGradient(gradient);
         m_scale->setDataRange(QCPRange(lo, hi));
-        auto* margins = new QCPMarginGroup(p);
-        p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-        m_scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
-        m_map->setLayer(QStringLiteral("background"));
     } else if (field && field->kind == Kind::Vector && !field->values.empty()) {
         const auto& g = field->grid;
         double longest = 0;

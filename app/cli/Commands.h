@@ -56,7 +56,7 @@ void addInfoCommand(CLI::App& app, const GlobalOptions& global, Action& action);
 void addTrainCommands(CLI::App& app, const GlobalOptions& global, Action& action);
 void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action);
 void addEvaluateShowersCommand(CLI::App& app, const GlobalOptions& global, Action& action);
-/// Subcommands of the CLI contract that later work fills (map).
-void addPendingCommands(CLI::App& app, Action& action);
+/// hepgen map and hepgen surrogate (core/maps).
+void addMapCommands(CLI::App& app, const GlobalOptions& global, Action& action);
 
 } // namespace hepgen::cli

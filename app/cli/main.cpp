@@ -41,7 +41,7 @@ int main(int argc, char** argv)
     hepgen::cli::addTrainCommands(app, global, action);
     hepgen::cli::addHuntCommand(app, global, action);
     hepgen::cli::addEvaluateShowersCommand(app, global, action);
-    hepgen::cli::addPendingCommands(app, action);
+    hepgen::cli::addMapCommands(app, global, action);
 
     // CLI11 would call an unknown word a missing subcommand; say what is wrong instead.
     if (argc > 1 && argv[1][0] != '-') {

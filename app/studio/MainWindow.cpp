@@ -1,13 +1,13 @@
 #include "MainWindow.h"
 
 #include "HuntWorkspace.h"
+#include "MapsWorkspace.h"
 #include "ModelLab.h"
 #include "ShowerWorkspace.h"
 
 #include "DataPanel.h"
 #include "GenerateDialog.h"
 #include "LogPanel.h"
-#include "PendingWorkspace.h"
 
 #include "core/data/Demos.h"
 #include "core/data/NumpyReader.h"
@@ -47,25 +47,23 @@ struct WorkspaceInfo {
     const char* key;
     const char* title;
     const char* purpose;
-    const char* arrivesWith;
 };
 
 constexpr WorkspaceInfo kWorkspaces[] = {
     { "train", "Model lab",
         "Train GANs, VAEs, normalizing flows, diffusion and flow-matching models interactively and watch losses and "
         "samples evolve.",
-        nullptr },
+    },
     { "showers", "Showers",
         "Generate calorimeter showers as 3D point clouds and scrub through the diffusion trajectory from noise to "
         "shower.",
-        nullptr },
+    },
     { "hunt", "Anomaly hunt",
         "Place sideband and signal-region windows on the dijet mass spectrum and run CWoLa, ANODE, CATHODE, LaCATHODE "
         "and "
         "R-ANODE against the idealised and supervised references.",
-        nullptr },
-    { "maps", "Maps", "Anomaly-score, density and uncertainty maps over any pair of features.",
-        "Arrives with the maps work (issue #7)." },
+    },
+    { "maps", "Maps", "Anomaly-score, density and uncertainty maps over any pair of features." },
 };
 
 } // namespace
@@ -90,8 +88,8 @@ MainWindow::MainWindow(QWidget* parent)
             page = m_hunt = new HuntWorkspace(m_jobs, this);
         else if (QLatin1String(w.key) == QLatin1String("showers"))
             page = m_showers = new ShowerWorkspace(m_jobs, this);
-        else
-            page = new PendingWorkspace(tr(w.title), tr(w.purpose), tr(w.arrivesWith));
+        else if (QLatin1String(w.key) == QLatin1String("maps"))
+            page = m_maps = new MapsWorkspace(m_jobs, m_lab, m_hunt, this);
         page->setToolTip(tr(w.purpose));
         m_workspaces->addTab(page, tr(w.title));
         m_workspaces->setTabToolTip(m_workspaces->count() - 1, tr(w.purpose));
@@ -104,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_lab, &ModelLab::message, this, toLog);
     connect(m_hunt, &HuntWorkspace::message, this, toLog);
     connect(m_showers, &ShowerWorkspace::message, this, toLog);
+    connect(m_maps, &MapsWorkspace::message, this, toLog);
     m_workspaces->setDocumentMode(true);
     setCentralWidget(m_workspaces);
 
@@ -433,6 +432,7 @@ void MainWindow::setDataset(std::shared_ptr<hepgen::data::Dataset> dataset)
     m_lab->setDataset(m_dataset);
     m_hunt->setDataset(m_dataset);
     m_showers->setDataset(m_dataset);
+    m_maps->setDataset(m_dataset);
     m_log->log(LogPanel::Level::Info,
         tr("Loaded %1: %2 %3.")
             .arg(QString::fromStdString(summary.source))

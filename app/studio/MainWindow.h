@@ -21,6 +21,7 @@ namespace hepgen::studio {
 class DataPanel;
 class LogPanel;
 class HuntWorkspace;
+class MapsWorkspace;
 class ModelLab;
 class ShowerWorkspace;
 
@@ -55,6 +56,7 @@ public:
     ModelLab* modelLab() const { return m_lab; }
     HuntWorkspace* huntWorkspace() const { return m_hunt; }
     ShowerWorkspace* showerWorkspace() const { return m_showers; }
+    MapsWorkspace* mapsWorkspace() const { return m_maps; }
     QStringList recentFiles() const;
 
 Q_SIGNALS:
@@ -85,6 +87,7 @@ private:
     ModelLab* m_lab = nullptr;
     HuntWorkspace* m_hunt = nullptr;
     ShowerWorkspace* m_showers = nullptr;
+    MapsWorkspace* m_maps = nullptr;
     LogPanel* m_log;
     QMenu* m_recentMenu = nullptr;
     std::shared_ptr<const hepgen::data::Dataset> m_dataset;

@@ -67,7 +67,6 @@ private Q_SLOTS:
                                       << "/no/such/file.h5: the file does not exist";
         QTest::newRow("not hdf5") << QStringList { "info", QStringLiteral(HEPGEN_SOURCE_DIR "/README.md") }
                                   << "neither an HDF5 file nor a NumPy file";
-        QTest::newRow("pending") << QStringList { "map", "--run", "x" } << "not available in this version";
     }
     void errorsAreOneLineAndNonZero()
     {
