@@ -330,6 +330,17 @@ void ShowerGeneratorPanel::setGenerator(std::shared_ptr<ShowerGenerator> generat
     Q_EMIT generatorChanged();
 }
 
+bool ShowerGeneratorPanel::refuseWhileBusy(const QString& what)
+{
+    // Checked before anything reads the generator: a running distillation changes it on the worker thread.
+    if (!m_jobs || !m_jobs->isRunning())
+        return false;
+    const QString text = tr("%1: “%2” is still running; wait for it or cancel it first.").arg(what, m_jobs->title());
+    setStatus(text, 1);
+    Q_EMIT message(tr("Shower generator · %1").arg(text), true);
+    return true;
+}
+
 bool ShowerGeneratorPanel::startJob(const QString& title, const QString& failureWhat,
     std::function<void(const hepgen::JobControl&)> work, std::function<void()> done)
 {
@@ -349,7 +360,7 @@ std::function<void(const ShowerEpoch&)> ShowerGeneratorPanel::epochRelay()
     return [self](const ShowerEpoch& e) {
         // From the worker thread: the panel draws it on the UI thread (dropped if the panel is gone).
         if (self)
-            QMetaObject::invokeMethod(self, [self, e] {
+            QMetaObject::invokeMethod(self.data(), [self, e] {
                 if (self)
                     self->addEpoch(e);
             });
@@ -391,6 +402,8 @@ hepgen::JobControl namedStages(const hepgen::JobControl& job, std::shared_ptr<QS
 
 bool ShowerGeneratorPanel::train(const QString& runDirectory, const json& config)
 {
+    if (refuseWhileBusy(tr("Train")))
+        return false;
     if (!m_reference || m_reference->size() == 0) {
         setStatus(tr("Train: there are no reference showers to train on; open a showers file or simulate them."), 2);
         return false;
@@ -436,6 +449,8 @@ void ShowerGeneratorPanel::trainWithDialog()
 
 bool ShowerGeneratorPanel::load(const QString& runDirectory)
 {
+    if (refuseWhileBusy(tr("Load generator")))
+        return false;
     // The common mistakes said at once, without a job: no directory, or one that holds no shower generator.
     const QDir dir(runDirectory);
     const QString config = dir.filePath(QStringLiteral("config.json"));
@@ -472,6 +487,8 @@ bool ShowerGeneratorPanel::load(const QString& runDirectory)
 
 bool ShowerGeneratorPanel::distil(const json& config)
 {
+    if (refuseWhileBusy(tr("Distil")))
+        return false;
     if (!m_generator) {
         setStatus(tr("Distil: train or load a generator first."), 2);
         return false;
@@ -506,6 +523,8 @@ bool ShowerGeneratorPanel::distil(const json& config)
 
 bool ShowerGeneratorPanel::generate()
 {
+    if (refuseWhileBusy(tr("Generate")))
+        return false;
     if (!m_generator) {
         setStatus(tr("Generate: train or load a generator first."), 2);
         return false;

@@ -100,6 +100,8 @@ private:
     void addEpoch(const hepgen::showers::ShowerEpoch& epoch);
     /// A JobControl that names the stage in the job's messages and posts each finished epoch to the UI.
     std::function<void(const hepgen::showers::ShowerEpoch&)> epochRelay();
+    /// True (with the reason shown) while any job runs.
+    bool refuseWhileBusy(const QString& what);
     bool startJob(const QString& title, const QString& failureWhat, std::function<void(const hepgen::JobControl&)> work,
         std::function<void()> done);
     void rememberSettings() const;
