@@ -192,7 +192,7 @@ void ShowerGeneratorPanel::buildUi()
 
     GenerateSettings g;
     g.matched = settings.value(QStringLiteral("showers/generate/matched"), true).toBool();
-    g.count = settings.value(QStringLiteral("showers/generate/count"), 2000).toInt();
+    g.count = settings.value(QStringLiteral("showers/generate/count"), 1000).toInt();
     g.energyMin = settings.value(QStringLiteral("showers/generate/min"), 10.0).toDouble();
     g.energyMax = settings.value(QStringLiteral("showers/generate/max"), 100.0).toDouble();
     g.sampler = settings.value(QStringLiteral("showers/generate/sampler")).toString();

@@ -421,7 +421,7 @@ private Q_SLOTS:
         QVERIFY2(!quick.is_null(), qPrintable(error));
         QCOMPARE(quick,
             hepgen::showers::ShowerGeneratorConfig::read(hepgen::studio::ShowerTrainDialog::preset("quick")).json);
-        QCOMPARE(quick.at("points").at("trainer").at("epochs"), json(4));
+        QCOMPARE(quick.at("points").at("trainer").at("epochs"), json(8));
         QVERIFY(d.runDirectory().endsWith("-shower"));
         // A field that does not parse, and one that parses but is invalid: named, the dialog stays open.
         hepgen::widgets::ConfigForm *points = nullptr, *general = nullptr;
@@ -467,7 +467,7 @@ private Q_SLOTS:
         m_w->setDataset(data);
         QVERIFY(panel()->load(run));
         QVERIFY(waitForJob(*m_jobs));
-        panel()->setGenerateSettings(matched(2000, 3, 1));
+        panel()->setGenerateSettings(matched(500, 3, 1));
         QVERIFY(panel()->generate());
         QVERIFY(waitForJob(*m_jobs));
         m_w->resize(1500, 950);
