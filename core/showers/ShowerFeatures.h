@@ -55,19 +55,21 @@ std::vector<double> flowFeatures(const ShowerSummary& s, std::mt19937_64& rng);
 /// negative value. Never throws.
 ShowerSummary targetsFrom(const double* features, std::size_t layers, double incidentEnergy, int64_t maxHits);
 
-/// Standardisation of the point vector (space 2 above): shift and scale per component, fitted on training hits.
+/// Standardisation of the point vector (space 2 above): the lateral asinh scale s (mm) and the limit beyond which
+/// unscalePoint() continues sinh linearly, then shift and scale per component, fitted on training hits.
 struct PointScaling {
+    double lateralScale = 1.0, lateralLimit = 10.0;
     std::array<double, 4> shift { 0, 0, 0, 0 }, scale { 1, 1, 1, 1 };
     nlohmann::json toJson() const;
     static PointScaling fromJson(const nlohmann::json& j); ///< ConfigError when malformed
 };
 
-/// The point vectors of every hit of `showers` (4 floats per hit, not yet standardised), dequantised with `rng`.
-std::vector<float> pointFeatures(
-    const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng);
+/// Fits the scaling on the hits of `showers` (positions dequantised with `rng`). ConfigError for no hits.
+PointScaling fitPointScaling(const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng);
 
-/// Fits the standardisation on point vectors (4 floats per hit). ConfigError for no hits.
-PointScaling fitPointScaling(const std::vector<float>& features);
+/// The standardised point vectors of every hit of `showers` (4 floats per hit), dequantised with `rng`.
+std::vector<float> pointFeatures(const hepgen::data::Showers& showers, const ShowerLayout& layout,
+    const PointScaling& scaling, std::mt19937_64& rng);
 
 /// Standardised point vector -> (a, b, k, E [MeV]) in physical units (k the continuous layer coordinate).
 std::array<double, 4> unscalePoint(const float* standardised, const PointScaling& scaling);

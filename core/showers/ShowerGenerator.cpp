@@ -688,7 +688,8 @@ ShowerSampleResult ShowerGenerator::sample(const ShowerSampleRequest& request, c
     s.offsets.push_back(0);
     for (int64_t i = 0; i < n; ++i) {
         const auto hits
-            = postProcess(raw[static_cast<std::size_t>(i)], targets[static_cast<std::size_t>(i)], im.layout);
+            = postProcess(raw[static_cast<std::size_t>(i)], targets[static_cast<std::size_t>(i)], im.layout,
+                im.minHitEnergy);
         s.points.insert(s.points.end(), hits.begin(), hits.end());
         s.offsets.push_back(static_cast<int64_t>(s.points.size() / 4));
         s.incidentEnergy.push_back(static_cast<float>(energies[static_cast<std::size_t>(i)]));

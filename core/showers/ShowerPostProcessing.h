@@ -24,9 +24,10 @@ namespace hepgen::showers {
 /// One raw point: lateral a, b (mm), continuous layer coordinate k, energy (MeV).
 using RawPoint = std::array<double, 4>;
 
-/// Steps 1-4 above for one shower; `points` holds exactly target.hits points. Returns the hits (x, y, z, E, in the
-/// showers' axes, 4 floats each); there are target.hits of them unless cell collisions had to merge hits.
-/// Throws ConfigError when the point count differs from target.hits.
-std::vector<float> postProcess(std::vector<RawPoint> points, const ShowerSummary& target, const ShowerLayout& layout);
+/// Steps 0-4 above for one shower; `points` holds exactly target.hits points, `minHitEnergy` is E_min in MeV (0: no
+/// threshold). Returns the hits (x, y, z, E, in the showers' axes, 4 floats each); there are target.hits of them
+/// unless cell collisions had to merge hits. Throws ConfigError when the point count differs from target.hits.
+std::vector<float> postProcess(std::vector<RawPoint> points, const ShowerSummary& target, const ShowerLayout& layout,
+    double minHitEnergy = 0.0);
 
 } // namespace hepgen::showers
