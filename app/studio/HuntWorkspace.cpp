@@ -169,8 +169,9 @@ HuntWorkspace::HuntWorkspace(hepgen::widgets::JobRunner* jobs, QWidget* parent)
     right->setStretchFactor(0, 2);
     right->setStretchFactor(1, 3);
     // Stretch factors only share space beyond the size hints, and the results' hints are large: without
-    // initial sizes the spectrum got a strip of ~130 px. Sizes are relative (spread over the real height).
-    right->setSizes({ 2000, 3000 });
+    // initial sizes the spectrum got a strip of ~130 px; a third of the height leaves the bump-hunt page room for its
+    // pulls. Sizes are relative (spread over the real height).
+    right->setSizes({ 1000, 2000 });
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(left);
     splitter->addWidget(right);
