@@ -290,7 +290,8 @@ QString TrajectoryScrubber::frameText() const
         snr = std::isinf(t->log10Snr[f]) ? tr("log₁₀ SNR = +∞ (data)")
                                          : tr("log₁₀ SNR = %1").arg(t->log10Snr[f], 0, 'f', 2);
     QStringList parts { tr("frame %1 / %2").arg(f).arg(last) };
-    if (t->frames() == 2 && !t->postProcessed)
+    // A 1-step sampler: noise, then the shower (and, after a generator's post-processing, that shower on cells).
+    if (t->frames() == (t->postProcessed ? 3u : 2u))
         parts << tr("1-step: a single jump");
     parts << QString::fromStdString(t->sampler);
     if (!time.isEmpty())

@@ -4,8 +4,8 @@
 #include "TerminalProgress.h"
 
 #include "core/data/DatasetIO.h"
-#include "core/data/Hdf5Util.h"
 #include "core/showers/ShowerGenerator.h"
+#include "core/showers/ShowerTrajectoryFile.h"
 #include "core/util/Error.h"
 
 #include <fmt/format.h>
@@ -42,37 +42,6 @@ nlohmann::json stageSummary(const nlohmann::json& metrics)
                 { "validation_loss", last.at("validation_loss") } };
         }
     return out;
-}
-
-// The trajectory of one shower beside the samples (docs/file-format.md, "Shower trajectories").
-void writeShowerTrajectory(const std::string& path, const hepgen::showers::ShowerTrajectory& t, std::size_t shower)
-{
-    translatingErrors("writing the trajectory to " + path, [&] {
-        H5::H5File file(path, H5F_ACC_RDWR);
-        H5::Group g = file.createGroup("/trajectory");
-        namespace h5 = hepgen::data::h5;
-        h5::writeAttribute(g, "sampler", t.sampler);
-        h5::writeAttribute(g, "time_name", t.timeName);
-        h5::writeAttribute(g, "post_processed", static_cast<long long>(t.postProcessed ? 1 : 0));
-        h5::writeAttribute(g, "incident_energy", t.incidentEnergy);
-        h5::writeAttribute(g, "shower", static_cast<long long>(shower));
-        const auto frames = static_cast<hsize_t>(t.frames());
-        h5::writeChunked(g, "times", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, { frames }, t.times.data());
-        h5::writeChunked(
-            g, "log10_snr", H5::PredType::IEEE_F64LE, H5::PredType::NATIVE_DOUBLE, { frames }, t.log10Snr.data());
-        std::vector<int64_t> offsets { 0 };
-        std::vector<float> xt, x0;
-        for (std::size_t k = 0; k < t.frames(); ++k) {
-            xt.insert(xt.end(), t.xt[k].begin(), t.xt[k].end());
-            x0.insert(x0.end(), t.x0Pred[k].begin(), t.x0Pred[k].end());
-            offsets.push_back(static_cast<int64_t>(xt.size() / 4));
-        }
-        h5::writeChunked(
-            g, "offsets", H5::PredType::STD_I64LE, H5::PredType::NATIVE_INT64, { frames + 1 }, offsets.data());
-        const hsize_t points = xt.size() / 4;
-        h5::writeChunked(g, "xt", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, { points, 4 }, xt.data());
-        h5::writeChunked(g, "x0_pred", H5::PredType::IEEE_F32LE, H5::PredType::NATIVE_FLOAT, { points, 4 }, x0.data());
-    });
 }
 
 } // namespace
@@ -194,7 +163,7 @@ int sampleShowers(const ShowerSampleCli& o, const GlobalOptions& global)
     ds.showers = std::move(result.showers);
     hepgen::data::writeDataset(ds, o.output);
     if (o.trajectory)
-        writeShowerTrajectory(o.output, result.trajectories.front(), 0);
+        hepgen::showers::writeShowerTrajectory(o.output, result.trajectories.front(), 0);
     if (!global.quiet)
         fmt::print(stderr, "wrote {} showers to {} in {:.2f} s\n", o.n, o.output, result.seconds);
     return 0;

@@ -1,9 +1,12 @@
 #include "ShowerWorkspace.h"
 
+#include "ShowerGeneratorPanel.h"
+
 #include "core/data/Dataset.h"
 #include "core/data/DatasetIO.h"
 #include "core/showers/Observables.h"
 #include "core/showers/ShowerSimulator.h"
+#include "core/showers/ShowerTrajectoryFile.h"
 #include "core/util/Error.h"
 #include "widgets/JobRunner.h"
 #include "widgets/ObservablesPanel.h"
@@ -16,11 +19,8 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QImage>
 #include <QLabel>
 #include <QMenu>
-#include <QMessageBox>
-#include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
@@ -35,6 +35,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace hepgen::studio {
 
@@ -157,10 +158,30 @@ QWidget* ShowerWorkspace::buildControls()
     refLayout->addWidget(simulate);
     layout->addWidget(refBox);
 
+    m_generatorPanel = new ShowerGeneratorPanel(
+        m_jobs,
+        [this](const QString& title, std::function<void(const hepgen::JobControl&)> work, std::function<void()> done) {
+            return startJob(title, std::move(work), std::move(done));
+        },
+        panel);
+    m_generatorPanel->setObjectName(QStringLiteral("generatorPanel"));
+    layout->addWidget(m_generatorPanel);
+    connect(m_generatorPanel, &ShowerGeneratorPanel::message, this, &ShowerWorkspace::message);
+    connect(m_generatorPanel, &ShowerGeneratorPanel::generated, this,
+        [this](std::shared_ptr<const Showers> showers, const QString& source,
+            std::vector<hepgen::showers::ShowerTrajectory> trajectories) {
+            setGenerated(std::move(showers), source, std::move(trajectories));
+        });
+    auto* generateKey = new QShortcut(QKeySequence(Qt::Key_F5), this);
+    generateKey->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(generateKey, &QShortcut::activated, m_generatorPanel, &ShowerGeneratorPanel::generate);
+
     auto* genBox = new QGroupBox(tr("Generated showers"), panel);
     auto* genLayout = new QVBoxLayout(genBox);
     m_generatedLabel
-        = new QLabel(tr("None yet: compare with a showers file, or with a second simulator sample."), genBox);
+        = new QLabel(tr("None yet: generate them with the shower generator above, or compare with a showers file or "
+                        "a second simulator sample."),
+            genBox);
     m_generatedLabel->setObjectName(QStringLiteral("generatedLabel"));
     m_generatedLabel->setWordWrap(true);
     genLayout->addWidget(m_generatedLabel);
@@ -371,16 +392,46 @@ bool ShowerWorkspace::simulateComparison(std::size_t showers, double energyMin, 
 bool ShowerWorkspace::loadComparison(const QString& path)
 {
     auto result = std::make_shared<hepgen::data::Dataset>();
+    auto trajectory = std::make_shared<std::optional<hepgen::showers::StoredShowerTrajectory>>();
+    auto problem = std::make_shared<QString>();
     const std::string file = path.toStdString();
     return startJob(
         tr("Loading %1").arg(QFileInfo(path).fileName()),
-        [result, file](const hepgen::JobControl&) {
+        [result, trajectory, problem, file](const hepgen::JobControl&) {
             *result = hepgen::data::readDataset(file);
             if (!result->showers)
                 throw ConfigError(file + " holds a table (" + result->format + "), not showers.");
+            // The trajectory `hepgen sample --trajectory` stores beside the showers, if any.
+            try {
+                *trajectory = hepgen::showers::readShowerTrajectory(file);
+            } catch (const hepgen::Error& e) {
+                *problem = QString::fromStdString(e.what());
+            }
+            if (*trajectory && (*trajectory)->shower >= result->showers->size()) {
+                *problem = QObject::tr("its trajectory names shower %1 of %2.")
+                               .arg((*trajectory)->shower)
+                               .arg(result->showers->size());
+                trajectory->reset();
+            }
         },
-        [this, result, path] {
-            setGenerated(std::shared_ptr<const Showers>(result, &*result->showers), QFileInfo(path).fileName());
+        [this, result, trajectory, problem, path] {
+            std::vector<hepgen::showers::ShowerTrajectory> trajectories;
+            QStringList labels;
+            if (*trajectory) {
+                const auto& t = (*trajectory)->trajectory;
+                labels << tr("shower %1 · %2 GeV").arg((*trajectory)->shower).arg(t.incidentEnergy, 0, 'f', 1);
+                trajectories.push_back(std::move((*trajectory)->trajectory));
+            }
+            setGenerated(std::shared_ptr<const Showers>(result, &*result->showers), QFileInfo(path).fileName(),
+                std::move(trajectories), labels);
+            if (!problem->isEmpty())
+                say(tr("Showers: %1 loaded, but its sampling trajectory could not be read: %2")
+                        .arg(QFileInfo(path).fileName(), *problem),
+                    true);
+            else if (*trajectory)
+                say(tr("Showers: the sampling trajectory of shower %1 in %2 is in the timestep scrubber.")
+                        .arg((*trajectory)->shower)
+                        .arg(QFileInfo(path).fileName()));
         });
 }
 
@@ -393,6 +444,7 @@ void ShowerWorkspace::setReference(std::shared_ptr<const Showers> showers, const
         const QSignalBlocker block(m_referenceIndex);
         m_referenceIndex->setRange(0, m_reference ? std::max<int>(0, static_cast<int>(m_reference->size()) - 1) : 0);
     }
+    m_generatorPanel->setReference(m_reference);
     updateGeometry();
     showReferenceShower(m_referenceIndex->value());
     if (m_generated && m_matchEnergy->isChecked())
@@ -404,7 +456,7 @@ void ShowerWorkspace::setReference(std::shared_ptr<const Showers> showers, const
 }
 
 void ShowerWorkspace::setGenerated(std::shared_ptr<const Showers> showers, const QString& source,
-    std::vector<hepgen::showers::ShowerTrajectory> trajectories)
+    std::vector<hepgen::showers::ShowerTrajectory> trajectories, const QStringList& labels)
 {
     m_generated = std::move(showers);
     m_generatedSource = source;
@@ -418,7 +470,7 @@ void ShowerWorkspace::setGenerated(std::shared_ptr<const Showers> showers, const
     if (trajectories.empty())
         m_scrubber->clear();
     else
-        m_scrubber->setTrajectories(std::move(trajectories));
+        m_scrubber->setTrajectories(std::move(trajectories), labels);
     m_observables->setEvaluation(nullptr, tr("The generated showers changed: press Evaluate to compare."));
     updateReady();
     say(tr("Showers: generated side is %1 (%2 showers).").arg(source).arg(m_generated ? m_generated->size() : 0));
@@ -592,109 +644,6 @@ bool ShowerWorkspace::evaluate(double energyMin, double energyMax, bool classifi
                     .arg(std::isfinite(auc) ? tr(", classifier AUC %1").arg(auc, 0, 'f', 3) : QString()));
             Q_EMIT evaluated();
         });
-}
-
-bool ShowerWorkspace::exportShowers(
-    const QString& path, hepgen::showers::ShowerFileFormat format, const QString& binningXml)
-{
-    const auto showers = m_generated ? m_generated : m_reference;
-    if (!showers) {
-        say(tr("Export: there are no showers to write."), true);
-        return false;
-    }
-    const std::string file = path.toStdString(), xml = binningXml.toStdString();
-    auto report = std::make_shared<hepgen::showers::ShowerExportReport>();
-    return startJob(
-        tr("Writing %1").arg(QFileInfo(path).fileName()),
-        [showers, file, format, xml, report](
-            const hepgen::JobControl&) { *report = hepgen::showers::writeShowers(*showers, file, format, xml); },
-        [this, report, path] {
-            QString text = tr("Wrote %1 showers to %2").arg(report->showers).arg(path);
-            if (!report->binningXml.empty())
-                text += tr(" (binning %1)").arg(QFileInfo(QString::fromStdString(report->binningXml)).fileName());
-            if (report->droppedHits > 0)
-                text += tr("; %1 hits (%2 MeV) fit no voxel and were left out")
-                            .arg(report->droppedHits)
-                            .arg(report->droppedEnergyMeV, 0, 'g', 4);
-            say(text + '.', report->droppedHits > 0);
-            Q_EMIT exported(path);
-        });
-}
-
-bool ShowerWorkspace::exportViewPng(const QString& path, QString* error)
-{
-    QImage image;
-    if (m_tabs->currentWidget() == m_scrubber) {
-        image = m_scrubber->view()->grabFramebuffer();
-    } else {
-        const QImage a = m_referenceView->grabFramebuffer(), b = m_generatedView->grabFramebuffer();
-        image = QImage(a.width() + b.width() + 2, std::max(a.height(), b.height()), QImage::Format_RGB32);
-        image.fill(QColor(60, 60, 60));
-        QPainter p(&image);
-        p.drawImage(0, 0, a);
-        p.drawImage(a.width() + 2, 0, b);
-    }
-    if (image.isNull() || !image.save(path, "PNG")) {
-        if (error)
-            *error = tr("Could not write %1.").arg(path);
-        return false;
-    }
-    return true;
-}
-
-bool ShowerWorkspace::exportShowerVtp(bool generatedSide, const QString& path, QString* error)
-{
-    ShowerView* v = generatedSide ? m_generatedView : m_referenceView;
-    if (v->hits().empty()) {
-        if (error)
-            *error = tr("The %1 view shows no shower.").arg(generatedSide ? tr("generated") : tr("reference"));
-        return false;
-    }
-    return v->exportVtp(path, error);
-}
-
-void ShowerWorkspace::exportWithDialog(int what)
-{
-    QSettings s;
-    const QString dir = s.value(QStringLiteral("dirs/export")).toString();
-    const bool png = what == 3, vtp = what >= 4;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export"), dir,
-        png       ? tr("PNG image (*.png)")
-            : vtp ? tr("VTK poly data (*.vtp)")
-                  : tr("HDF5 (*.h5)"));
-    if (path.isEmpty())
-        return;
-    s.setValue(QStringLiteral("dirs/export"), QFileInfo(path).absolutePath());
-    QString error;
-    if (png || vtp) {
-        const bool ok = png ? exportViewPng(path, &error) : exportShowerVtp(what == 5, path, &error);
-        if (!ok)
-            QMessageBox::warning(this, tr("Export failed"), error);
-        else
-            say(tr("Wrote %1.").arg(path));
-        return;
-    }
-    using hepgen::showers::ShowerFileFormat;
-    QString xml;
-    if (what == 1) {
-        const auto* showers = m_generated ? m_generated.get() : m_reference.get();
-        const auto bundled = hepgen::showers::bundledBinningsWithLayers(showers ? showers->geometry.layerZ.size() : 0);
-        const bool useBundled = !bundled.empty()
-            && QMessageBox::question(this, tr("CaloChallenge binning"),
-                   tr("Voxelise with the bundled binning %1?\n\nChoose No to pick a binning XML yourself.")
-                       .arg(QFileInfo(QString::fromStdString(bundled.front())).fileName()))
-                == QMessageBox::Yes;
-        if (!useBundled) {
-            xml = QFileDialog::getOpenFileName(this, tr("Binning XML"),
-                s.value(QStringLiteral("dirs/binning"), dir).toString(), tr("CaloChallenge binning (*.xml)"));
-            if (xml.isEmpty())
-                return;
-            s.setValue(QStringLiteral("dirs/binning"), QFileInfo(xml).absolutePath());
-        }
-    }
-    const ShowerFileFormat formats[]
-        = { ShowerFileFormat::Hepgen, ShowerFileFormat::CaloChallenge, ShowerFileFormat::CaloClouds };
-    exportShowers(path, formats[what], xml);
 }
 
 } // namespace hepgen::studio

@@ -1,11 +1,13 @@
 #pragma once
 // The Showers workspace: reference showers (the loaded showers file, or simulated on request) and generated
-// showers (sampled from a shower generator, or a file / a second simulator sample to compare with) side by
-// side in linked 3D views with a shower picker, energy threshold and camera presets; the timestep scrubber
-// over recorded sampling trajectories; the observables panel (histograms with ratio, separation powers, W1,
-// classifier AUC for an energy range); exports of the generated showers (HEPGen schema, CaloChallenge,
-// CaloClouds), of the 3D view (PNG) and of a shower (.vtp). Long work (simulation, loading, evaluation,
-// exports) runs through the shared JobRunner with progress and Cancel.
+// showers (sampled from a shower generator trained, loaded or distilled in the generator section
+// (ShowerGeneratorPanel), or a file / a second simulator sample to compare with) side by side in linked 3D views with a
+// shower picker, energy threshold and camera presets; the timestep scrubber over recorded sampling trajectories; the
+// observables panel (histograms with ratio, separation powers, W1, classifier AUC for an energy range); exports of the
+// generated showers (HEPGen schema, CaloChallenge, CaloClouds), of the 3D view (PNG) and of a shower (.vtp). Long work
+// (simulation, loading, training, generation, evaluation, exports) runs through the shared JobRunner with progress and
+// Cancel. A file written by `hepgen sample
+// --trajectory` brings its trajectory to the scrubber. The exports live in ShowerWorkspaceExports.cpp.
 #include "core/data/Showers.h"
 #include "core/showers/ShowerExport.h"
 #include "core/showers/ShowerTrajectory.h"
@@ -13,6 +15,7 @@
 #include "widgets/ShowerView.h"
 
 #include <QPointer>
+#include <QStringList>
 #include <QWidget>
 
 #include <functional>
@@ -38,6 +41,8 @@ class TrajectoryScrubber;
 
 namespace hepgen::studio {
 
+class ShowerGeneratorPanel;
+
 class ShowerWorkspace : public QWidget {
     Q_OBJECT
 public:
@@ -51,12 +56,15 @@ public:
     bool simulateReference(std::size_t showers, double energyMin, double energyMax, std::uint64_t seed);
     /// A second simulator sample as the "generated" side: the baseline a perfect generator would reach.
     bool simulateComparison(std::size_t showers, double energyMin, double energyMax, std::uint64_t seed);
-    /// A showers file (any supported format) as the "generated" side, as a job.
+    /// A showers file (any supported format) as the "generated" side, as a job; its stored trajectory (the
+    /// /trajectory group `hepgen sample --trajectory` writes) goes to the scrubber. A trajectory that cannot be read
+    /// is said in a message; the showers still load.
     bool loadComparison(const QString& path);
     void setReference(std::shared_ptr<const hepgen::data::Showers> showers, const QString& source);
-    /// The generated side, with the trajectories recorded while sampling it (possibly none).
+    /// The generated side, with the trajectories recorded while sampling it (possibly none; `labels` name them in
+    /// the scrubber's chooser, default "shower k · E GeV").
     void setGenerated(std::shared_ptr<const hepgen::data::Showers> showers, const QString& source,
-        std::vector<hepgen::showers::ShowerTrajectory> trajectories = {});
+        std::vector<hepgen::showers::ShowerTrajectory> trajectories = {}, const QStringList& labels = {});
     const hepgen::data::Showers* reference() const { return m_reference.get(); }
     const hepgen::data::Showers* generated() const { return m_generated.get(); }
     QString referenceSource() const { return m_referenceSource; }
@@ -91,6 +99,7 @@ public:
     hepgen::widgets::ShowerView* generatedView() const { return m_generatedView; }
     hepgen::widgets::TrajectoryScrubber* scrubber() const { return m_scrubber; }
     hepgen::widgets::ObservablesPanel* observables() const { return m_observables; }
+    ShowerGeneratorPanel* generatorPanel() const { return m_generatorPanel; }
     QSlider* thresholdSlider() const { return m_threshold; }
     QLabel* referenceLabel() const { return m_referenceLabel; }
     QLabel* generatedLabel() const { return m_generatedLabel; }
@@ -133,6 +142,7 @@ private:
     hepgen::widgets::ShowerView *m_referenceView, *m_generatedView;
     hepgen::widgets::TrajectoryScrubber* m_scrubber;
     hepgen::widgets::ObservablesPanel* m_observables;
+    ShowerGeneratorPanel* m_generatorPanel;
 };
 
 } // namespace hepgen::studio

@@ -15,7 +15,7 @@ struct Entry {
 };
 
 const char* const kFlows = "flow-affine flow-rqs maf-affine maf-rqs";
-const char* const kTimeModels = "ddpm edm cfm cfm-ot bayes-cfm consistency";
+const char* const kTimeModels = "ddpm edm cfm cfm-ot bayes-cfm consistency shower-points";
 
 const std::vector<Entry>& entries()
 {
@@ -26,6 +26,36 @@ const std::vector<Entry>& entries()
         { "*", "weight_decay", "Weight decay: an L2 penalty for adam, decoupled decay for adamw (0: off).", {} },
         { "*", "beta1", "Adam's decay rate of the first-moment (mean gradient) average, in [0, 1).", {} },
         { "*", "beta2", "Adam's decay rate of the second-moment (squared gradient) average, in [0, 1).", {} },
+        // The point model of the shower generator (core/models/points/PointCloudModel.h); its diffusion, EDM and
+        // consistency keys share the entries of those families below.
+        { "shower-points", "network",
+            "Point network: pointwise (PointWise-Net, each hit given the shower context) or epic (EPiC layers "
+            "exchanging global information between the hits).",
+            { "pointwise", "epic" } },
+        { "shower-points", "training",
+            "Objective: ddpm (noise prediction), edm (Karras et al. preconditioned denoising) or cfm (flow "
+            "matching). Only edm can be distilled to one step.",
+            { "edm", "ddpm", "cfm" } },
+        { "shower-points", "train_points",
+            "pointwise: each training step uses at most this many random hits of every shower (0: all hits).", {} },
+        { "shower-points", "epic_width", "epic: width of the per-hit features.", {} },
+        { "shower-points", "epic_global", "epic: width of the global (per-shower) feature vector.", {} },
+        { "shower-points", "epic_layers", "epic: number of EPiC layers.", {} },
+        { "shower-points", "epic_sum_scale", "epic: the sum over hits is divided by this before the global update.",
+            {} },
+        { "shower-points", "sampler",
+            "Default sampler (empty: the objective's own): ddpm or ddim for ddpm, edm-heun for edm, heun, euler or "
+            "rk4 for cfm.",
+            {} },
+        // The shower generator's own settings (core/showers/ShowerGenerator.h).
+        { "shower", "seed", "Seed of the dequantisation noise and of every stage's trainer.", {} },
+        { "shower", "max_showers", "Train on at most this many showers with hits (0: all).", {} },
+        { "shower", "depth_axis", "Which axis runs along the depth (auto: z when the geometry lists layers).",
+            { "auto", "x", "y", "z" } },
+        { "shower", "lateral",
+            "Lateral hit positions: on the square cell grid of the geometry, or continuous (auto: cells when the "
+            "geometry has a cell size).",
+            { "auto", "cells", "continuous" } },
         // Flows.
         { kFlows, "layers", "Number of coupling (or autoregressive) layers; more layers give a more flexible map.",
             {} },
@@ -46,28 +76,30 @@ const std::vector<Entry>& entries()
         { kTimeModels, "sample_steps", "Number of sampler steps (network evaluations per step depend on the solver).",
             {} },
         // DDPM.
-        { "ddpm", "schedule", "Noise schedule beta_t: linear (Ho et al.) or cosine (Nichol & Dhariwal).",
+        { "ddpm shower-points", "schedule", "Noise schedule beta_t: linear (Ho et al.) or cosine (Nichol & Dhariwal).",
             { "linear", "cosine" } },
-        { "ddpm", "timesteps", "Number of diffusion steps T of the forward process.", {} },
-        { "ddpm", "beta_start", "First beta of the linear schedule (for T = 1000; scaled by 1000/T).", {} },
-        { "ddpm", "beta_end", "Last beta of the linear schedule (for T = 1000; scaled by 1000/T).", {} },
+        { "ddpm shower-points", "timesteps", "Number of diffusion steps T of the forward process.", {} },
+        { "ddpm shower-points", "beta_start", "First beta of the linear schedule (for T = 1000; scaled by 1000/T).",
+            {} },
+        { "ddpm shower-points", "beta_end", "Last beta of the linear schedule (for T = 1000; scaled by 1000/T).", {} },
         { "ddpm", "sampler", "ddpm: ancestral sampling over all T steps; ddim: deterministic with sample_steps steps.",
             { "ddpm", "ddim" } },
-        { "ddpm", "eta", "DDIM stochasticity: 0 deterministic, 1 like DDPM.", {} },
-        { "ddpm", "min_alpha_bar",
+        { "ddpm shower-points", "eta", "DDIM stochasticity: 0 deterministic, 1 like DDPM.", {} },
+        { "ddpm shower-points", "min_alpha_bar",
             "Floor m of the cumulative signal fraction: alpha_bar -> m + (1 - m) alpha_bar, so the last step keeps "
             "a trace of the data and DDIM stays stable with the cosine schedule.",
             {} },
         { "ddpm", "variance", "Variance of the ancestral step: beta_t or the posterior's beta~_t.",
             { "beta", "beta_tilde" } },
         // EDM.
-        { "edm", "sigma_data", "Standard deviation of the data (1 for standardised data) in the preconditioning.", {} },
-        { "edm", "p_mean", "Training noise levels: ln(sigma) ~ N(p_mean, p_std^2).", {} },
-        { "edm", "p_std", "Training noise levels: ln(sigma) ~ N(p_mean, p_std^2).", {} },
+        { "edm shower-points", "sigma_data",
+            "Standard deviation of the data (1 for standardised data) in the preconditioning.", {} },
+        { "edm shower-points", "p_mean", "Training noise levels: ln(sigma) ~ N(p_mean, p_std^2).", {} },
+        { "edm shower-points", "p_std", "Training noise levels: ln(sigma) ~ N(p_mean, p_std^2).", {} },
         { "edm", "sampler", "Heun's second-order solver of the probability-flow ODE (Karras et al.).", { "edm-heun" } },
-        { "edm", "sigma_min", "Smallest noise level of the sampling grid.", {} },
-        { "edm", "sigma_max", "Largest noise level of the sampling grid (the prior's width).", {} },
-        { "edm", "rho", "Spacing of the sampling grid in sigma (7: denser near the data).", {} },
+        { "edm shower-points", "sigma_min", "Smallest noise level of the sampling grid.", {} },
+        { "edm shower-points", "sigma_max", "Largest noise level of the sampling grid (the prior's width).", {} },
+        { "edm shower-points", "rho", "Spacing of the sampling grid in sigma (7: denser near the data).", {} },
         // Flow matching.
         { "cfm cfm-ot bayes-cfm", "sampler", "ODE solver from noise (t = 1) to data (t = 0).",
             { "euler", "heun", "rk4" } },
@@ -84,14 +116,16 @@ const std::vector<Entry>& entries()
         { "consistency", "sigma_min", "Smallest noise level: f(x, sigma_min) = x (the boundary condition).", {} },
         { "consistency", "sigma_max", "Largest noise level: one-step samples start from N(0, sigma_max^2).", {} },
         { "consistency", "rho", "Spacing of the Karras noise grid (7: denser near the data).", {} },
-        { "consistency", "grid_steps", "Points N of the noise grid on which the student is made consistent.", {} },
-        { "consistency", "target_ema", "Decay of the target network, an EMA of the student (0: the student itself).",
-            {} },
-        { "consistency", "loss", "Distance between student and target: squared L2 or pseudo-Huber.",
+        { "consistency shower-points", "grid_steps",
+            "Points N of the noise grid on which the student is made consistent.", {} },
+        { "consistency shower-points", "target_ema",
+            "Decay of the target network, an EMA of the student (0: the student itself).", {} },
+        { "consistency shower-points", "loss", "Distance between student and target: squared L2 or pseudo-Huber.",
             { "l2", "pseudo-huber" } },
-        { "consistency", "huber_c", "The constant c of the pseudo-Huber distance sqrt(d^2 + c^2) - c.", {} },
-        { "consistency", "sigma_mid", "Noise level the second sampling step re-noises to.", {} },
-        { "consistency", "teacher",
+        { "consistency shower-points", "huber_c", "The constant c of the pseudo-Huber distance sqrt(d^2 + c^2) - c.",
+            {} },
+        { "consistency shower-points", "sigma_mid", "Noise level the second sampling step re-noises to.", {} },
+        { "consistency shower-points", "teacher",
             "The edm run this student was distilled from (empty: consistency training without a teacher).", {} },
         // Deep ensembles of any family.
         { "*", "ensemble", "Number of independently initialised members (1: no ensemble).", {} },

@@ -144,7 +144,7 @@ private Q_SLOTS:
             QStringLiteral(HEPGEN_TEST_DATA_DIR "/cathode_sr.npy"), "-o", "OUT" }
                                     << "holds a table";
         QTest::newRow("bad setting") << QStringList { "train", "--model", "shower", "--data", "DATA", "--config",
-            "CONFIG", "-o", "OUT" } << "'pointz'";
+            "CONFIG", "-o", "OUT" } << "unknown setting(s) pointz";
         QTest::newRow("energy for a table run")
             << QStringList { "sample", "--run", QStringLiteral(HEPGEN_TEST_DATA_DIR), "--energy", "5", "-o", "OUT" }
             << "not a shower generator";
