@@ -26,8 +26,10 @@ QCPItemRect* band(QCustomPlot* p, const QColor& fill, const QColor& edge)
     r->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
     r->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
     r->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    r->topLeft->setCoords(0, 0);
-    r->bottomRight->setCoords(0, 1);
+    // Beyond the axis rect (the item is clipped to it), so only the vertical edges of a band show: a top
+    // border would sit on the plot's frame.
+    r->topLeft->setCoords(0, -0.05);
+    r->bottomRight->setCoords(0, 1.05);
     r->setLayer(QStringLiteral("background"));
     return r;
 }
@@ -87,13 +89,22 @@ void MassSpectrumView::redrawWindows()
     // Infinite sideband edges are drawn to the end of what can be seen.
     const double far = std::max(std::abs(range.lower), std::abs(range.upper)) * 10 + 1e3;
     auto clampInf = [far](double v) { return std::isfinite(v) ? v : (v < 0 ? -far : far); };
-    m_sr->topLeft->setCoords(m_windows.srLow, 0);
-    m_sr->bottomRight->setCoords(m_windows.srHigh, 1);
-    m_sbLeft->topLeft->setCoords(clampInf(m_windows.sbLow), 0);
-    m_sbLeft->bottomRight->setCoords(m_windows.srLow, 1);
-    m_sbRight->topLeft->setCoords(m_windows.srHigh, 0);
-    m_sbRight->bottomRight->setCoords(clampInf(m_windows.sbHigh), 1);
+    m_sr->topLeft->setCoords(m_windows.srLow, -0.05);
+    m_sr->bottomRight->setCoords(m_windows.srHigh, 1.05);
+    m_sbLeft->topLeft->setCoords(clampInf(m_windows.sbLow), -0.05);
+    m_sbLeft->bottomRight->setCoords(m_windows.srLow, 1.05);
+    m_sbRight->topLeft->setCoords(m_windows.srHigh, -0.05);
+    m_sbRight->bottomRight->setCoords(clampInf(m_windows.sbHigh), 1.05);
     plot()->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MassSpectrumView::rescale()
+{
+    PlotWidget::rescale();
+    QCPAxis* y = plot()->yAxis;
+    const QCPRange r = y->range();
+    y->setRangeUpper(y->scaleType() == QCPAxis::stLogarithmic ? r.upper * 2.2 : r.upper + 0.08 * (r.upper - r.lower));
+    plot()->replot();
 }
 
 double MassSpectrumView::pixelOf(double mass) const { return plot()->xAxis->coordToPixel(mass); }

@@ -31,6 +31,9 @@ public:
     Handle handleAt(double pixelX) const;
     /// Pixel x of a mass on the plot (for tests driving the mouse).
     double pixelOf(double mass) const;
+    /// Fits the axes to the spectrum with headroom above the highest bin (a third of a decade on the log axis),
+    /// so the peak does not sit on the frame.
+    void rescale() override;
 
 Q_SIGNALS:
     /// A drag ended with different windows: one undo step.

@@ -43,6 +43,7 @@ HuntBumpPanel::HuntBumpPanel(hepgen::widgets::JobRunner* jobs, QWidget* parent)
                                     "learned the mass carves a bump there (labelled data only)"));
     m_pulls = new QComboBox(this);
     m_pulls->setToolTip(tr("The score cut whose pulls the lower panel shows"));
+    m_pulls->setSizeAdjustPolicy(QComboBox::AdjustToContents); // "ε = 0.1 %" was cut off
     m_binWidth = new QDoubleSpinBox(this);
     m_binWidth->setRange(0.01, 0.5);
     m_binWidth->setDecimals(3);

@@ -146,6 +146,7 @@ HuntWorkspace::HuntWorkspace(hepgen::widgets::JobRunner* jobs, QWidget* parent)
     comparison->addWidget(curves);
     comparison->setStretchFactor(0, 1);
     comparison->setStretchFactor(1, 2);
+    comparison->setSizes({ 1000, 2000 });
 
     m_bump = new HuntBumpPanel(m_jobs, this);
     m_scans = new HuntScanPanel(
@@ -167,6 +168,10 @@ HuntWorkspace::HuntWorkspace(hepgen::widgets::JobRunner* jobs, QWidget* parent)
     right->addWidget(m_resultsTabs);
     right->setStretchFactor(0, 2);
     right->setStretchFactor(1, 3);
+    // Stretch factors only share space beyond the size hints, and the results' hints are large: without
+    // initial sizes the spectrum got a strip of ~130 px; a third of the height leaves the bump-hunt page room for its
+    // pulls. Sizes are relative (spread over the real height).
+    right->setSizes({ 1000, 2000 });
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(left);
     splitter->addWidget(right);

@@ -1,5 +1,7 @@
 // `hepgen-studio --screenshot PNG` as the docs and users run it: opens on the demo (or a given
 // file or view), writes a real picture of the window and exits 0; bad arguments exit non-zero.
+// `--hunt` runs real hunts on the loaded file first (the docs' hunt pictures); a hunt that cannot
+// run still leaves a picture, says why and exits 1.
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -50,6 +52,31 @@ private Q_SLOTS:
         const QString png = m_dir.filePath("error.png");
         QCOMPARE(runStudio({ bad, "--screenshot", png }, m_dir.path()), 0);
         QVERIFY(!QImage(png).isNull());
+    }
+
+    void huntsRunBeforeTheScreenshot()
+    {
+        const QString data = m_dir.filePath("dijet.h5");
+        QCOMPARE(QProcess::execute(QStringLiteral(HEPGEN_CLI_PATH),
+                     { "--quiet", "generate", "dijet", "-n", "30000", "--signal", "600", "--seed", "3", "-o", data }),
+            0);
+        const QString png = m_dir.filePath("hunt.png");
+        QString err;
+        QCOMPARE(runStudio({ data, "--hunt", "supervised:bdt,cwola:bdt", "--hunt-page", "bump", "--screenshot", png },
+                     m_dir.path(), &err),
+            0);
+        QVERIFY2(err.contains("2 hunt(s) finished"), qPrintable(err));
+        QVERIFY(!QImage(png).isNull());
+
+        // An unknown method or classifier ends the batch with the reason; the picture is still taken.
+        const QString bad = m_dir.filePath("bad-hunt.png");
+        QCOMPARE(runStudio({ data, "--hunt", "nonsense", "--screenshot", bad }, m_dir.path(), &err), 1);
+        QVERIFY2(err.contains("Unknown hunt") && err.contains("nonsense"), qPrintable(err));
+        QVERIFY(!QImage(bad).isNull());
+        QCOMPARE(runStudio({ data, "--hunt", "cwola:forest", "--screenshot", bad }, m_dir.path(), &err), 1);
+        QVERIFY2(err.contains("Unknown classifier"), qPrintable(err));
+        QCOMPARE(runStudio({ "--hunt-page", "nowhere", "--screenshot", bad }, m_dir.path(), &err), 2);
+        QVERIFY(err.contains("unknown hunt page 'nowhere'"));
     }
 
     void unknownViewIsRefused()
