@@ -309,9 +309,26 @@ void ShowerView::refill()
     m_cloud->Modified();
     m_hitActor->SetVisibility(count > 0);
     m_colourBar->SetVisibility(!m_hits.empty());
-    // Noise frames of a trajectory reach far beyond the calorimeter: keep them inside the clipping range.
-    if (count > 0)
-        renderer()->ResetCameraClippingRange();
+    // Noise frames of a trajectory reach far beyond the calorimeter (an EDM prior with sigma = 80 puts hits metres
+    // away): keep the hits near it inside the clipping range, but never let the far ones push the near plane past
+    // the calorimeter (VTK keeps far / near below 1000, so hits at 100 m would clip the whole picture away). Hits
+    // beyond ten calorimeter sizes are clipped; at that distance they would be below a pixel anyway.
+    if (count > 0) {
+        double hits[6] = { HUGE_VAL, -HUGE_VAL, HUGE_VAL, -HUGE_VAL, HUGE_VAL, -HUGE_VAL };
+        for (vtkIdType j = 0; j < count; ++j)
+            for (int c = 0; c < 3; ++c) {
+                hits[2 * c] = std::min(hits[2 * c], static_cast<double>(xyz[3 * j + c]));
+                hits[2 * c + 1] = std::max(hits[2 * c + 1], static_cast<double>(xyz[3 * j + c]));
+            }
+        double range[6];
+        for (int c = 0; c < 3; ++c) {
+            const double size = std::max(1.0, m_bounds[2 * c + 1] - m_bounds[2 * c]);
+            range[2 * c] = std::min(m_bounds[2 * c], std::max(hits[2 * c], m_bounds[2 * c] - 10 * size));
+            range[2 * c + 1]
+                = std::max(m_bounds[2 * c + 1], std::min(hits[2 * c + 1], m_bounds[2 * c + 1] + 10 * size));
+        }
+        renderer()->ResetCameraClippingRange(range);
+    }
     render();
 }
 

@@ -192,7 +192,7 @@ void ShowerGeneratorPanel::buildUi()
 
     GenerateSettings g;
     g.matched = settings.value(QStringLiteral("showers/generate/matched"), true).toBool();
-    g.count = settings.value(QStringLiteral("showers/generate/count"), 2000).toInt();
+    g.count = settings.value(QStringLiteral("showers/generate/count"), 1000).toInt();
     g.energyMin = settings.value(QStringLiteral("showers/generate/min"), 10.0).toDouble();
     g.energyMax = settings.value(QStringLiteral("showers/generate/max"), 100.0).toDouble();
     g.sampler = settings.value(QStringLiteral("showers/generate/sampler")).toString();
@@ -482,7 +482,35 @@ bool ShowerGeneratorPanel::load(const QString& runDirectory)
     return startJob(
         tr("Loading the shower generator %1").arg(dir.dirName()), tr("Load generator"),
         [path, result](const hepgen::JobControl&) { *result = ShowerGenerator::load(path); },
-        [this, result] { setGenerator(*result, tr("loaded")); });
+        [this, result] {
+            setGenerator(*result, tr("loaded"));
+            showRecordedLosses();
+        });
+}
+
+void ShowerGeneratorPanel::showRecordedLosses()
+{
+    // metrics.json of the run: per stage, one entry per epoch. The plot shows the last stage trained.
+    QFile f(QDir(QString::fromStdString(m_generator->directory())).filePath(QStringLiteral("metrics.json")));
+    const json m = f.open(QIODevice::ReadOnly) ? json::parse(f.readAll().toStdString(), nullptr, false) : json();
+    m_lossStage.clear();
+    m_loss->clear();
+    if (!m.is_object())
+        return;
+    for (const char* stage : { "student", "points", "flow" }) {
+        if (!m.contains(stage) || !m.at(stage).is_array() || m.at(stage).empty())
+            continue;
+        m_lossStage = stageName(stage);
+        m_loss->setAxisLabels(tr("epoch"), {}, tr("%1 loss").arg(m_lossStage), {});
+        for (const auto& e : m.at(stage)) {
+            if (!e.is_object() || !e.value("epoch", json()).is_number() || !e.value("train_loss", json()).is_number())
+                continue;
+            const json v = e.value("validation_loss", json());
+            m_loss->addEpoch(e.at("epoch").get<double>(), e.at("train_loss").get<double>(),
+                v.is_number() ? v.get<double>() : std::nan(""));
+        }
+        return;
+    }
 }
 
 bool ShowerGeneratorPanel::distil(const json& config)

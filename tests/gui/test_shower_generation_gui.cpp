@@ -225,6 +225,7 @@ private Q_SLOTS:
         QVERIFY(panel()->load(QString::fromStdString(m_run)));
         QVERIFY(waitForJob(*m_jobs));
         QVERIFY(panel()->generator() && panel()->generator() != before);
+        QCOMPARE(panel()->lossView()->points(), 3); // the run's recorded point-model epochs
         const auto first = m_w->generated()->points;
         panel()->setGenerateSettings(matched(40, 3));
         QVERIFY(panel()->generate());
@@ -421,7 +422,7 @@ private Q_SLOTS:
         QVERIFY2(!quick.is_null(), qPrintable(error));
         QCOMPARE(quick,
             hepgen::showers::ShowerGeneratorConfig::read(hepgen::studio::ShowerTrainDialog::preset("quick")).json);
-        QCOMPARE(quick.at("points").at("trainer").at("epochs"), json(4));
+        QCOMPARE(quick.at("points").at("trainer").at("epochs"), json(8));
         QVERIFY(d.runDirectory().endsWith("-shower"));
         // A field that does not parse, and one that parses but is invalid: named, the dialog stays open.
         hepgen::widgets::ConfigForm *points = nullptr, *general = nullptr;
@@ -467,7 +468,7 @@ private Q_SLOTS:
         m_w->setDataset(data);
         QVERIFY(panel()->load(run));
         QVERIFY(waitForJob(*m_jobs));
-        panel()->setGenerateSettings(matched(2000, 3, 1));
+        panel()->setGenerateSettings(matched(500, 3, 1));
         QVERIFY(panel()->generate());
         QVERIFY(waitForJob(*m_jobs));
         m_w->resize(1500, 950);
@@ -478,8 +479,17 @@ private Q_SLOTS:
         m_w->showTab("scrubber");
         auto* s = m_w->scrubber();
         s->setCurrentTrajectory(1);
-        const int frames = s->frames();
-        const int picks[] = { 0, (frames - 2) / 2, frames - 1 };
+        // Noise, middle, shower by signal-to-noise (any sampler): the prior itself (EDM: sigma = 80) lies metres
+        // outside the calorimeter in physical units, so "noise" is the first frame with SNR >= 10^-1.5 (EDM: sigma
+        // about 5.6, noise filling the calorimeter), "middle" the first with SNR >= 10^0.5, "shower" the last.
+        const auto& snr = s->trajectory()->log10Snr;
+        const auto firstAbove = [&](double level) {
+            for (std::size_t f = 0; f < snr.size(); ++f)
+                if (snr[f] >= level)
+                    return static_cast<int>(f);
+            return s->frames() - 1;
+        };
+        const int picks[] = { firstAbove(-1.5), firstAbove(0.5), s->frames() - 1 };
         const char* names[] = { "noise", "middle", "shower" };
         for (int k = 0; k < 3; ++k) {
             s->setFrame(picks[k]);
