@@ -11,6 +11,7 @@
 #include "core/data/Dataset.h"
 #include "core/data/DijetGenerator.h"
 #include "core/maps/ClassifierMapModel.h"
+#include "core/maps/MapCompute.h"
 #include "core/maps/MapFile.h"
 #include "core/training/Run.h"
 #include "widgets/JobRunner.h"
