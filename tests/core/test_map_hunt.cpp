@@ -9,6 +9,7 @@
 #include "core/maps/MapModels.h"
 #include "core/util/Error.h"
 
+#include <ATen/Parallel.h>
 #include <QTemporaryDir>
 #include <QtTest>
 
