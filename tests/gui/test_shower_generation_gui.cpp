@@ -59,13 +59,15 @@ bool waitForJob(JobRunner& jobs, QString* failure = nullptr)
     return failed.isEmpty();
 }
 
-/// Seconds of training: small networks, few epochs (as tests/core/test_shower_generator.cpp).
+/// Seconds of training: small networks, few epochs (as tests/core/test_shower_generator.cpp); the objective, the
+/// prior's width and the sampler's steps pinned, since the test checks them.
 json tinyConfig(int pointEpochs = 3)
 {
     return { { "flow",
                  { { "model", { { "layers", 4 }, { "hidden", { 64, 64 } } } }, { "trainer", { { "epochs", 15 } } } } },
         { "points",
-            { { "model", { { "hidden", { 64, 64 } } } },
+            { { "model",
+                  { { "hidden", { 64, 64 } }, { "training", "edm" }, { "sigma_max", 80.0 }, { "sample_steps", 18 } } },
                 { "trainer", { { "epochs", pointEpochs }, { "batch_size", 16 } } } } },
         { "distillation", { { "trainer", { { "epochs", 1 }, { "batch_size", 16 } } } } }, { "seed", 3 } };
 }
