@@ -181,6 +181,7 @@ private Q_SLOTS:
         QCOMPARE(flow, 15);
         QCOMPARE(points, 3);
         QCOMPARE(panel()->lossView()->points(), 3);
+        QVERIFY(panel()->lossView()->isVisible());
     }
 
     void generateAndScrub()
