@@ -118,11 +118,12 @@ void BumpHuntView::redraw()
         points->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, 4.5));
         points->setPen(QPen(colour));
         points->setData(x, n, true);
-        points->setName(tr("ε = %1: Z = %2 σ (%3 events in the SR, fit %4)")
+        points->setName(tr("ε = %1: Z = %2 σ (%3 events in the SR, fit %4 ± %5)")
                             .arg(percent(m_steps[k].efficiency))
                             .arg(fit.significance, 0, 'f', 2)
                             .arg(fit.observedSr, 0, 'f', 0)
-                            .arg(fit.expectedSr, 0, 'f', 1));
+                            .arg(fit.expectedSr, 0, 'f', 1)
+                            .arg(fit.expectedSrError, 0, 'f', 1));
         auto* bars = new QCPErrorBars(p->xAxis, p->yAxis);
         bars->setDataPlottable(points);
         bars->setData(err);
@@ -189,14 +190,16 @@ QString BumpHuntView::toCsv() const
                        .arg(int(f.signalRegion[i]));
     }
     for (const auto& s : m_steps)
-        out += QStringLiteral("# efficiency %1: threshold %2, %3 events pass; SR observed %4, fit %5, local Z %6; "
-                              "fit chi2/ndf %7, converged %8\n")
+        out += QStringLiteral("# efficiency %1: threshold %2, %3 events pass; SR observed %4, fit %5 +- %6, local Z %7 "
+                              "(statistical only %8); fit chi2/ndf %9, converged %10\n")
                    .arg(s.efficiency, 0, 'g', 6)
                    .arg(s.threshold, 0, 'g', 8)
                    .arg(s.passing)
                    .arg(s.fit.observedSr, 0, 'g', 10)
                    .arg(s.fit.expectedSr, 0, 'g', 8)
+                   .arg(s.fit.expectedSrError, 0, 'g', 6)
                    .arg(s.fit.significance, 0, 'f', 3)
+                   .arg(s.fit.significanceStatOnly, 0, 'f', 3)
                    .arg(s.fit.chi2PerNdf, 0, 'f', 3)
                    .arg(s.fit.converged ? QStringLiteral("yes") : QStringLiteral("no"));
     return out;

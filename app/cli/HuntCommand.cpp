@@ -45,7 +45,8 @@ nlohmann::json bumpHuntJson(const std::vector<hepgen::anomaly::BumpHuntStep>& st
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : steps)
         out.push_back({ { "efficiency", s.efficiency }, { "passing", s.passing }, { "observed_sr", s.fit.observedSr },
-            { "expected_sr", s.fit.expectedSr }, { "significance", s.fit.significance },
+            { "expected_sr", s.fit.expectedSr }, { "expected_sr_error", s.fit.expectedSrError },
+            { "significance", s.fit.significance }, { "significance_stat_only", s.fit.significanceStatOnly },
             { "chi2_per_ndf", s.fit.chi2PerNdf }, { "converged", s.fit.converged } });
     return out;
 }

@@ -39,6 +39,19 @@ double poissonSignificance(double n, double b)
     return std::sqrt(2.0 * (n * std::log(n / b) - n + b));
 }
 
+double poissonSignificance(double n, double b, double sigma)
+{
+    if (!(b > 0) || !(n > b))
+        return 0.0;
+    const double v = sigma * sigma;
+    // sigma -> 0 is the formula above; below ~1e-6 b the two terms cancel catastrophically.
+    if (!(v > 1e-12 * b * b))
+        return poissonSignificance(n, b);
+    const double q
+        = n * std::log(n * (b + v) / (b * b + n * v)) - (b * b / v) * std::log1p(v * (n - b) / (b * (b + v)));
+    return q > 0 ? std::sqrt(2.0 * q) : 0.0;
+}
+
 namespace {
 
 using Point = std::array<double, 3>; // p1, p2, p3
@@ -265,7 +278,6 @@ SpectrumFit fitSpectrum(const std::vector<float>& masses, const MassWindows& w, 
         }
     }
     fit.chi2PerNdf = fitted.size() > 4 ? deviance / double(fitted.size() - 4) : 0.0;
-    fit.significance = poissonSignificance(fit.observedSr, fit.expectedSr);
 
     // Parameter errors from the Hessian of the profiled NLL (central differences).
     std::array<std::array<double, 3>, 3> h {}, cov {};
@@ -281,12 +293,43 @@ SpectrumFit fitSpectrum(const std::vector<float>& masses, const MassWindows& w, 
             };
             h[i][j] = h[j][i] = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * step[i] * step[j]);
         }
+    fit.significanceStatOnly = poissonSignificance(fit.observedSr, fit.expectedSr);
+    fit.significance = fit.significanceStatOnly;
     if (invert3(h, cov)) {
         fit.p1Error = std::sqrt(cov[0][0]);
         fit.p2Error = std::sqrt(cov[1][1]);
         fit.p3Error = std::sqrt(cov[2][2]);
+        // The SR expectation b = N_SB R(p), R = (SR share of the shape) / (fitted SB share). Its variance: the
+        // shape parameters' covariance propagated linearly (central differences of R), plus the Poisson
+        // fluctuation of the fitted total N_SB, which the profiled p0 carries and which is independent of
+        // the shape (a multinomial shape given the total).
+        const auto ratio = [&](const Point& p) {
+            const auto sh = shapes(p);
+            double sr = 0, sb = 0;
+            for (std::size_t i = 0; i < nBins; ++i) // every bin outside the SR is fitted
+                (fit.signalRegion[i] ? sr : sb) += sh[i];
+            return sr / sb;
+        };
+        std::array<double, 3> grad {};
+        for (int i = 0; i < 3; ++i) {
+            Point up = best, down = best;
+            up[i] += step[i];
+            down[i] -= step[i];
+            grad[i] = (ratio(up) - ratio(down)) / (2 * step[i]);
+        }
+        double shapeVariance = 0;
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j)
+                shapeVariance += grad[i] * cov[i][j] * grad[j];
+        const double r = ratio(best);
+        fit.expectedSrError = std::sqrt(total * total * std::max(0.0, shapeVariance) + r * r * total);
+        // The local Z with the background uncertainty (Cowan, "Discovery sensitivity for a counting
+        // experiment with background uncertainty", 2012, eq. 20): the extrapolation of a fit to ~10^5 SB events
+        // is uncertain by about as much as the SR's own Poisson spread, which the stat-only Z ignores.
+        fit.significance = poissonSignificance(fit.observedSr, fit.expectedSr, fit.expectedSrError);
     } else if (fit.message.empty()) {
-        fit.message = "The dijet fit's Hessian is not positive definite: no parameter errors.";
+        fit.message = "The dijet fit's Hessian is not positive definite: no parameter errors, and the local "
+                      "significance is the statistical one alone.";
     }
     return fit;
 }

@@ -27,5 +27,10 @@ std::vector<BumpHuntStep> bumpHunt(
 /// Local significance of n observed over b expected events, one-sided Poisson likelihood ratio:
 /// Z = sqrt(2 (n ln(n/b) - n + b)) for n > b, else 0 (Cowan et al., arXiv:1007.1727, eq. 97 for s = n - b).
 double poissonSignificance(double observed, double expected);
+/// The same when the expectation is uncertain by `sigma` (Gaussian): Cowan's Asimov formula, "Discovery
+/// sensitivity for a counting experiment with background uncertainty" (2012), eq. 20, with s = n - b:
+/// Z = sqrt(2 [n ln(n (b + sigma^2) / (b^2 + n sigma^2)) - (b^2 / sigma^2) ln(1 + sigma^2 (n - b) / (b (b +
+/// sigma^2)))]); 0 for n <= b; sigma -> 0 gives the formula above.
+double poissonSignificance(double observed, double expected, double sigma);
 
 } // namespace hepgen::anomaly

@@ -202,7 +202,8 @@ nlohmann::json toJson(const std::vector<WindowScanPoint>& points)
         for (const auto& s : p.steps)
             steps.push_back({ { "efficiency", s.efficiency }, { "passing", s.passing },
                 { "observed_sr", s.fit.observedSr }, { "expected_sr", s.fit.expectedSr },
-                { "significance", s.fit.significance }, { "converged", s.fit.converged } });
+                { "expected_sr_error", s.fit.expectedSrError }, { "significance", s.fit.significance },
+                { "significance_stat_only", s.fit.significanceStatOnly }, { "converged", s.fit.converged } });
         nlohmann::json j { { "sr", { p.windows.srLow, p.windows.srHigh } }, { "n_sr", p.nSr }, { "n_sb", p.nSb },
             { "s_over_b", numberOrNull(p.sOverB) }, { "auc", numberOrNull(p.auc) },
             { "max_sic", numberOrNull(p.maxSic) }, { "bump_hunt", steps }, { "seconds", p.seconds } };

@@ -39,7 +39,11 @@ struct SpectrumFit {
     std::string message;     ///< why not converged, or empty
     double chi2PerNdf = 0.0; ///< Poisson deviance / (SB bins - 4), a goodness-of-fit check
     double observedSr = 0.0, expectedSr = 0.0;
-    double significance = 0.0; ///< local Z of the SR excess, one-sided (0 for a deficit)
+    double expectedSrError = 0.0; ///< the fit's uncertainty on expectedSr (parameter covariance and normalisation)
+    /// Local Z of the SR excess, one-sided (0 for a deficit), with the fit's uncertainty on the expectation
+    /// (the statistical one alone when the Hessian could not be inverted).
+    double significance = 0.0;
+    double significanceStatOnly = 0.0; ///< the same with the expectation taken as exact (Poisson only)
 };
 
 /// One score cut of the bump hunt.

@@ -2,7 +2,8 @@
 // Poisson significance by hand, the sideband fit recovering known parameters on a sampled spectrum
 // (within 3 of its own errors, sensible deviance), no excess without signal, a clear excess with an
 // injected bump, and the sculpting check: a random score leaves the spectrum alone, a
-// mass-correlated score carves a bump that the check reports.
+// mass-correlated score carves a bump that the check reports. The fit's uncertainty on the SR expectation
+// matches the spread of the expectation over replica spectra, and the local Z with it follows Cowan's formula.
 #include "core/anomaly/BumpHunt.h"
 #include "core/util/Error.h"
 
@@ -86,6 +87,61 @@ private Q_SLOTS:
         QFETCH(double, z);
         QVERIFY2(
             std::abs(poissonSignificance(n, b) - z) < 0.01, qPrintable(QString::number(poissonSignificance(n, b))));
+    }
+
+    void significanceWithUncertainty_data()
+    {
+        QTest::addColumn<double>("n");
+        QTest::addColumn<double>("b");
+        QTest::addColumn<double>("sigma");
+        QTest::addColumn<double>("z");
+        // Cowan (2012) eq. 20 evaluated by hand (Python, double precision).
+        QTest::newRow("n 130, b 100 +- 10") << 130.0 << 100.0 << 10.0 << 1.98096;
+        QTest::newRow("n 1000, b 900 +- 30") << 1000.0 << 900.0 << 30.0 << 2.29469;
+        QTest::newRow("large b, fit error ~ Poisson") << 11227.0 << 10971.5 << 100.0 << 1.75431;
+        // sigma -> 0: the Poisson-only formula (2.8661).
+        QTest::newRow("tiny sigma") << 130.0 << 100.0 << 1e-4 << std::sqrt(2.0 * (130.0 * std::log(1.3) - 30.0));
+        QTest::newRow("zero sigma") << 130.0 << 100.0 << 0.0 << std::sqrt(2.0 * (130.0 * std::log(1.3) - 30.0));
+        QTest::newRow("deficit") << 80.0 << 100.0 << 10.0 << 0.0;
+    }
+    void significanceWithUncertainty()
+    {
+        QFETCH(double, n);
+        QFETCH(double, b);
+        QFETCH(double, sigma);
+        QFETCH(double, z);
+        const double got = poissonSignificance(n, b, sigma);
+        QVERIFY2(std::abs(got - z) < 1e-4, qPrintable(QString::number(got, 'g', 8)));
+        QVERIFY(got <= poissonSignificance(n, b) + 1e-12); // an uncertain background never raises Z
+    }
+
+    void expectationErrorMatchesReplicas()
+    {
+        // 40 spectra of 60k events from the same dijet function: the fitted SR expectation varies from
+        // replica to replica by the fit's own error (both the shape and the normalisation part), and
+        // observed - expected by sqrt(b + sigma_b^2). 40 replicas estimate a spread to ~11 %.
+        const int replicas = 40;
+        double sumB = 0, sumB2 = 0, sumD2 = 0, sumSigma2 = 0;
+        for (int k = 0; k < replicas; ++k) {
+            const SpectrumFit fit = fitSpectrum(sampleSpectrum(60000, 100 + k), MassWindows {}, fitConfig());
+            QVERIFY2(fit.converged, fit.message.c_str());
+            QVERIFY(fit.expectedSrError > 0);
+            QVERIFY(fit.significance <= fit.significanceStatOnly + 1e-12);
+            sumB += fit.expectedSr;
+            sumB2 += fit.expectedSr * fit.expectedSr;
+            sumD2 += (fit.observedSr - fit.expectedSr) * (fit.observedSr - fit.expectedSr);
+            sumSigma2 += fit.expectedSrError * fit.expectedSrError;
+        }
+        const double meanB = sumB / replicas;
+        const double spreadB = std::sqrt((sumB2 - replicas * meanB * meanB) / (replicas - 1));
+        const double sigmaB = std::sqrt(sumSigma2 / replicas);
+        const double spreadD = std::sqrt(sumD2 / replicas);
+        qInfo("SR expectation %.1f: replica spread %.1f, fit error %.1f; observed - expected spread %.1f, "
+              "expected sqrt(b + sigma^2) %.1f",
+            meanB, spreadB, sigmaB, spreadD, std::sqrt(meanB + sigmaB * sigmaB));
+        QVERIFY2(spreadB > 0.7 * sigmaB && spreadB < 1.4 * sigmaB, qPrintable(QString::number(spreadB / sigmaB)));
+        const double total = std::sqrt(meanB + sigmaB * sigmaB);
+        QVERIFY2(spreadD > 0.75 * total && spreadD < 1.3 * total, qPrintable(QString::number(spreadD / total)));
     }
 
     void recoversKnownParameters()
