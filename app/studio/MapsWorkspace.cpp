@@ -7,9 +7,11 @@
 #include "ModelLab.h"
 #include "RunListModel.h"
 
+#include "core/anomaly/Hunt.h"
 #include "core/anomaly/MassWindows.h"
 #include "core/data/Dataset.h"
 #include "core/maps/Contours.h"
+#include "core/maps/HuntMapModel.h"
 #include "core/maps/MapCompute.h"
 #include "core/maps/MapModels.h"
 #include "core/maps/Surrogate.h"
@@ -156,7 +158,41 @@ void MapsWorkspace::refreshSources()
             m_sources->upsert(std::move(s));
         }
     }
+    if (m_hunt) // results only accumulate there, so each is listed once under its number
+        for (int i = 0; i < m_hunt->resultCount(); ++i) {
+            const auto& r = m_hunt->result(i);
+            if (!r.model)
+                continue;
+            MapSource s;
+            s.origin = MapSource::Origin::Hunt;
+            const QString what = QString::fromStdString(r.method)
+                + (r.classifier.empty() ? QString() : QStringLiteral(" (%1)").arg(QString::fromStdString(r.classifier)));
+            s.name = tr("Hunt %1: %2").arg(i + 1).arg(what);
+            s.detail = tr("The %1 hunt's %2 fold models; AUC %3, max SIC %4")
+                           .arg(what)
+                           .arg(r.model->folds())
+                           .arg(r.auc, 0, 'f', 3)
+                           .arg(r.maxSic, 0, 'f', 1);
+            if (m_sources->find(s.name) < 0) {
+                s.model = std::make_shared<hepgen::maps::HuntMapModel>(
+                    r.model, s.name.toStdString(), featureUnits(r.model->features()));
+                m_sources->upsert(std::move(s));
+            }
+        }
     updateButtons();
+}
+
+std::vector<std::string> MapsWorkspace::featureUnits(const std::vector<std::string>& features) const
+{
+    std::vector<std::string> units;
+    if (!m_dataset || !m_dataset->table || m_dataset->table->units.size() != m_dataset->table->columns.size())
+        return units;
+    const auto& t = *m_dataset->table;
+    for (const auto& f : features) {
+        const auto it = std::find(t.columns.begin(), t.columns.end(), f);
+        units.push_back(it == t.columns.end() ? std::string() : t.units[std::size_t(it - t.columns.begin())]);
+    }
+    return units;
 }
 
 std::shared_ptr<hepgen::maps::MapModel> MapsWorkspace::selectedModel(QString* problem)

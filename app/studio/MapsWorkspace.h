@@ -106,6 +106,8 @@ private:
     QWidget* buildControls();
     QWidget* buildViews();
     void refreshSources();
+    /// Units of `features` in the loaded table (empty when unknown).
+    std::vector<std::string> featureUnits(const std::vector<std::string>& features) const;
     void onSourceChanged();
     void onKindChanged();
     void onAxesChanged();

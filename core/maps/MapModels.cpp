@@ -1,5 +1,6 @@
 #include "core/maps/MapModels.h"
 
+#include "core/maps/HuntMapModel.h"
 #include "core/maps/MapTensors.h"
 #include "core/maps/Surrogate.h"
 #include "core/training/Run.h"
@@ -214,12 +215,18 @@ std::shared_ptr<MapModel> loadMapModel(const std::string& dir)
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
         throw FileError(dir,
-            "is not a directory; give a run directory (hepgen train, the model lab) or a "
-            "classifier surrogate (hepgen surrogate).");
+            "is not a directory; give a run directory (hepgen train, the model lab), a saved hunt "
+            "(hepgen hunt --save-model) or a classifier surrogate (hepgen surrogate).");
     if (isSurrogateDirectory(dir))
         return loadSurrogate(dir);
+    if (fs::exists(fs::path(dir) / "hunt_model.json", ec)) {
+        auto hunt = hepgen::anomaly::loadHuntModel(dir);
+        const std::string name = fmt::format("hunt {}{} · {}", hunt->method(),
+            hunt->classifier().empty() ? std::string() : " (" + hunt->classifier() + ")", fs::path(dir).filename().string());
+        return std::make_shared<HuntMapModel>(std::move(hunt), name);
+    }
     if (!fs::exists(fs::path(dir) / "config.json", ec))
-        throw FileError(dir, "holds no config.json: it is neither a run directory nor a classifier surrogate.");
+        throw FileError(dir, "holds no config.json: it is neither a run directory, nor a saved hunt, nor a classifier surrogate.");
     return loadRunModel(dir);
 }
 

@@ -26,7 +26,7 @@ std::shared_ptr<MapModel> loadRunModel(const std::string& runDir);
 std::shared_ptr<MapModel> densityRatioModel(std::shared_ptr<MapModel> data, std::shared_ptr<MapModel> background);
 
 /// Opens a directory as a map model: a classifier surrogate (surrogate.json, Surrogate.h), a saved hunt model
-/// (where the hunt can save one), or a model-lab run. FileError naming the directory for anything else.
+/// (hunt_model.json, `hepgen hunt --save-model`; HuntMapModel.h), or a model-lab run. FileError naming the directory for anything else.
 std::shared_ptr<MapModel> loadMapModel(const std::string& dir);
 
 } // namespace hepgen::maps

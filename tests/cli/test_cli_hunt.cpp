@@ -172,6 +172,14 @@ private Q_SLOTS:
             ++checked;
         }
         QCOMPARE(checked, table.rows());
+        // hepgen map draws the saved hunt's score over two features, with the spread over its fold models.
+        const QString map = m_dir.filePath("hunt-map.h5");
+        const Run m = runHepgen({ "map", "--run", model, "--x", QString::fromStdString(loaded->features()[0]), "--y",
+            QString::fromStdString(loaded->features()[1]), "--grid", "20", "--data", m_data, "--json", "-o", map });
+        QVERIFY2(m.code == 0, qPrintable(m.err));
+        const QJsonObject mj = QJsonDocument::fromJson(m.out.toUtf8()).object();
+        QCOMPARE(mj["members"].toInt(), 2);
+        QVERIFY(QFile::exists(map));
         // A directory that is not a hunt model: one line, non-zero exit.
         QVERIFY_THROWS_EXCEPTION(
             hepgen::FileError, hepgen::anomaly::loadHuntModel(m_dir.filePath("nothing").toStdString()));

@@ -11,6 +11,7 @@
 
 #include "TestSupport.h"
 
+#include <ATen/Parallel.h>
 #include <QTemporaryDir>
 #include <QtTest>
 

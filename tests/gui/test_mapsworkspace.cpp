@@ -3,6 +3,7 @@
 // exports of the maps (PNG/PDF) and of the values (HDF5/CSV), a surrogate trained as a job, and bad input explained
 // without a crash: no model, the same feature twice, a feature the model lacks, NaN answers, a directory that holds
 // no model, a run without a density. With HEPGEN_SCREENSHOT_DIR set it writes the docs' screenshot.
+#include "studio/HuntWorkspace.h"
 #include "studio/MainWindow.h"
 #include "studio/MapSlicePanel.h"
 #include "studio/MapSourceModel.h"
@@ -11,6 +12,7 @@
 #include "core/data/Dataset.h"
 #include "core/data/DijetGenerator.h"
 #include "core/maps/ClassifierMapModel.h"
+#include "core/maps/MapCompute.h"
 #include "core/maps/MapFile.h"
 #include "core/training/Run.h"
 #include "widgets/JobRunner.h"
@@ -30,6 +32,7 @@
 #include <random>
 
 using hepgen::maps::MapKind;
+using hepgen::studio::HuntWorkspace;
 using hepgen::studio::MapsWorkspace;
 
 namespace {
@@ -357,6 +360,46 @@ private Q_SLOTS:
         QVERIFY(waitForMap(w, before));
         QCOMPARE(w.currentMap()->kind, MapKind::Score);
         QCOMPARE(w.currentMap()->members, int64_t(10));
+    }
+
+    void huntResultsAreModels()
+    {
+        hepgen::widgets::JobRunner jobs;
+        HuntWorkspace hunt(&jobs);
+        MapsWorkspace w(&jobs, nullptr, &hunt);
+        w.resize(1400, 800);
+        w.show();
+        hepgen::data::DijetOptions o;
+        o.background = 20000;
+        o.signal = 800;
+        o.seed = 9;
+        auto d = std::make_shared<hepgen::data::Dataset>();
+        d->source = "test:dijet";
+        d->table = hepgen::data::generateDijet(o);
+        hunt.setDataset(d);
+        w.setDataset(d);
+        w.setGrid(40);
+        QVERIFY(hunt.setMethod("supervised"));
+        QVERIFY(hunt.setClassifier("bdt"));
+        QSignalSpy done(&hunt, &HuntWorkspace::huntFinished);
+        QVERIFY(hunt.run());
+        QVERIFY(done.wait(240000));
+        // The finished hunt is listed once under its number, and maps as a score with the spread over its folds.
+        const QString name = QStringLiteral("Hunt 1: supervised (bdt)");
+        QVERIFY(w.sources()->find(name) >= 0);
+        const int before = w.mapsShown();
+        QVERIFY(w.selectSource(name));
+        QVERIFY(waitForMap(w, before, 120000));
+        const auto* map = w.currentMap();
+        QCOMPARE(map->kind, MapKind::Score);
+        QCOMPARE(map->members, hunt.result(0).model->members());
+        QVERIFY(map->hasUncertainty());
+        QCOMPARE(map->x.unit, std::string("TeV")); // the hunt's features carry the table's units
+        const auto [lo, hi] = map->valueRange();
+        QVERIFY(lo >= 0 && hi <= 1 && hi > lo);
+        const int rows = w.sources()->rowCount();
+        Q_EMIT hunt.huntFinished(); // listed again: no duplicate
+        QCOMPARE(w.sources()->rowCount(), rows);
     }
 
     void mainWindowHostsTheWorkspace()
