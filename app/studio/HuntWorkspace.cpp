@@ -146,7 +146,7 @@ HuntWorkspace::HuntWorkspace(hepgen::widgets::JobRunner* jobs, QWidget* parent)
     comparison->addWidget(curves);
     comparison->setStretchFactor(0, 1);
     comparison->setStretchFactor(1, 2);
-    comparison->setSizes({ 1000, 2000 });
+    comparison->setSizes({ 2000, 3000 }); // five result rows fit without a scroll bar
 
     m_bump = new HuntBumpPanel(m_jobs, this);
     m_scans = new HuntScanPanel(

@@ -116,16 +116,18 @@ void ShowerGeneratorPanel::buildUi()
     m_distil->setObjectName(QStringLiteral("distilGenerator"));
     m_distil->setToolTip(tr("Consistency-distil the point model into a 1-step student on the reference showers, "
                             "with the run's distillation settings (edm point models only)"));
-    actions->addWidget(m_train);
-    actions->addWidget(m_load);
-    actions->addWidget(m_distil);
+    for (QPushButton* b : { m_train, m_load, m_distil }) {
+        // The controls column is narrow (the Data dock beside it): the three buttons share its width.
+        b->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+        actions->addWidget(b);
+    }
     layout->addLayout(actions);
 
     QSettings settings;
     auto* form = new QFormLayout;
     m_energyMode = new QComboBox(this);
     m_energyMode->setObjectName(QStringLiteral("energyMode"));
-    m_energyMode->addItem(tr("As the reference (one to one)"));
+    m_energyMode->addItem(tr("Reference (one to one)"));
     m_energyMode->addItem(tr("Uniform in a range"));
     m_energyMode->setToolTip(tr("One to one: generated shower i gets reference shower i's incident energy, so the "
                                 "observables compare like with like. Range: energies uniform between the bounds"));
@@ -159,9 +161,14 @@ void ShowerGeneratorPanel::buildUi()
     m_trajectories->setRange(0, 50);
     m_trajectories->setToolTip(tr("Record the sampling trajectory (every step from noise to shower) of the first "
                                   "this many showers, for the timestep scrubber"));
-    m_extrapolate = new QCheckBox(tr("Allow energies outside the trained range"), this);
-    m_extrapolate->setToolTip(tr("Without it the generator refuses such energies; with it they are generated and "
-                                 "flagged as extrapolations"));
+    m_extrapolate = new QCheckBox(tr("Allow extrapolation"), this);
+    m_extrapolate->setToolTip(tr("Allow incident energies outside the range the generator was trained on. Without it "
+                                 "the generator refuses them; with it they are generated and flagged as "
+                                 "extrapolations"));
+    for (QComboBox* c : { m_energyMode, m_sampler }) {
+        c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        c->setMinimumContentsLength(8);
+    }
     form->addRow(tr("Energies"), m_energyMode);
     form->addRow(tr("Showers"), m_count);
     form->addRow(tr("E_inc from"), m_energyMin);
@@ -184,9 +191,9 @@ void ShowerGeneratorPanel::buildUi()
     layout->addWidget(m_status);
     m_loss = new hepgen::widgets::LossView(this);
     m_loss->setObjectName(QStringLiteral("generatorLoss"));
-    m_loss->setMinimumHeight(170);
+    m_loss->setMinimumSize(150, 170);
     m_loss->setAxisLabels(tr("epoch"), {}, tr("loss"), {});
-    m_loss->showMessage(tr("Losses appear here while training"));
+    m_loss->hide(); // until a training reports its first epoch or a loaded run brings its losses
     m_loss->setToolTip(tr("Training and validation loss per epoch of the stage being trained"));
     layout->addWidget(m_loss);
 
@@ -377,6 +384,7 @@ void ShowerGeneratorPanel::addEpoch(const ShowerEpoch& e)
         m_loss->setAxisLabels(tr("epoch"), {}, tr("%1 loss").arg(stage), {});
     }
     m_loss->addEpoch(static_cast<double>(e.epoch), e.trainLoss, e.validationLoss);
+    m_loss->show();
     QString text = tr("Shower generator · %1 · epoch %2/%3: training loss %4")
                        .arg(stage)
                        .arg(e.epoch)
@@ -509,6 +517,7 @@ void ShowerGeneratorPanel::showRecordedLosses()
             m_loss->addEpoch(e.at("epoch").get<double>(), e.at("train_loss").get<double>(),
                 v.is_number() ? v.get<double>() : std::nan(""));
         }
+        m_loss->setVisible(m_loss->points() > 0);
         return;
     }
 }
@@ -562,7 +571,7 @@ bool ShowerGeneratorPanel::generate()
     hepgen::showers::ShowerSampleRequest r;
     if (g.matched) {
         if (!m_reference || m_reference->size() == 0) {
-            setStatus(tr("Generate: “as the reference” needs reference showers; choose a range instead."), 2);
+            setStatus(tr("Generate: “Reference (one to one)” needs reference showers; choose a range instead."), 2);
             return false;
         }
         const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(g.count), m_reference->size());

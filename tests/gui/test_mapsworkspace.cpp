@@ -10,6 +10,7 @@
 #include "studio/MapsWorkspace.h"
 
 #include "core/data/Dataset.h"
+#include "core/anomaly/Hunt.h"
 #include "core/data/DijetGenerator.h"
 #include "core/maps/ClassifierMapModel.h"
 #include "core/maps/MapCompute.h"
