@@ -31,7 +31,7 @@ namespace {
 
 constexpr int kFormatVersion = 1;
 constexpr const char* kKind = "hepgen-shower-generator";
-constexpr int64_t kChunkPoints = 60000; // points per sampler call (memory of one batched sampler run)
+constexpr int64_t kChunkPoints = 4096; // points per sampler call: the activations of a chunk stay in cache
 constexpr int64_t kChunkShowers = 100;
 
 /// splitmix64 of (seed, stream, index): independent, reproducible streams per shower.
