@@ -501,47 +501,47 @@ void ShowerWorkspace::updateReady()
 int ShowerWorkspace::referenceIndex() const { return m_referenceIndex->value(); }
 int ShowerWorkspace::generatedIndex() const { return m_generatedIndex->value(); }
 
-void ShowerWorkspace::showReferenceShower(int index)
+namespace {
+
+/// Shows shower `index` (clamped) of `showers` in `view` and sets `picker` to it without a signal; returns the index
+/// shown, -1 when there is none.
+int showShower(ShowerView* view, QSpinBox* picker, const Showers* showers, int index, const QString& side)
 {
-    if (!m_reference || m_reference->size() == 0) {
-        m_referenceView->clearHits();
-        m_referenceView->setCaption(tr("Reference: none"));
-        return;
+    if (!showers || showers->size() == 0) {
+        view->clearHits();
+        view->setCaption(ShowerWorkspace::tr("%1: none").arg(side));
+        return -1;
     }
-    index = std::clamp(index, 0, static_cast<int>(m_reference->size()) - 1);
+    index = std::clamp(index, 0, static_cast<int>(showers->size()) - 1);
     {
-        const QSignalBlocker block(m_referenceIndex);
-        m_referenceIndex->setValue(index);
+        const QSignalBlocker block(picker);
+        picker->setValue(index);
     }
     const auto i = static_cast<std::size_t>(index);
-    m_referenceView->setHits(m_reference->points.data() + 4 * m_reference->offsets[i], m_reference->hits(i));
-    m_referenceView->setCaption(tr("Reference · shower %1 · %2 GeV · %3 hits")
-                                    .arg(index)
-                                    .arg(m_reference->incidentEnergy[i], 0, 'f', 1)
-                                    .arg(m_reference->hits(i)));
-    updateThresholdLabel();
+    view->setHits(showers->points.data() + 4 * showers->offsets[i], showers->hits(i));
+    view->setCaption(ShowerWorkspace::tr("%1 · shower %2 · %3 GeV · %4 hits")
+                         .arg(side)
+                         .arg(index)
+                         .arg(showers->incidentEnergy[i], 0, 'f', 1)
+                         .arg(showers->hits(i)));
+    return index;
+}
+
+} // namespace
+
+void ShowerWorkspace::showReferenceShower(int index)
+{
+    if (showShower(m_referenceView, m_referenceIndex, m_reference.get(), index, tr("Reference")) >= 0)
+        updateThresholdLabel();
 }
 
 void ShowerWorkspace::showGeneratedShower(int index)
 {
-    if (!m_generated || m_generated->size() == 0) {
-        m_generatedView->clearHits();
-        m_generatedView->setCaption(tr("Generated: none"));
+    index = showShower(m_generatedView, m_generatedIndex, m_generated.get(), index, tr("Generated"));
+    if (index < 0)
         return;
-    }
-    index = std::clamp(index, 0, static_cast<int>(m_generated->size()) - 1);
-    {
-        const QSignalBlocker block(m_generatedIndex);
-        m_generatedIndex->setValue(index);
-    }
-    const auto i = static_cast<std::size_t>(index);
-    m_generatedView->setHits(m_generated->points.data() + 4 * m_generated->offsets[i], m_generated->hits(i));
-    m_generatedView->setCaption(tr("Generated · shower %1 · %2 GeV · %3 hits")
-                                    .arg(index)
-                                    .arg(m_generated->incidentEnergy[i], 0, 'f', 1)
-                                    .arg(m_generated->hits(i)));
     if (m_reference && m_reference->size() > 0 && m_matchEnergy->isChecked()) {
-        const float e = m_generated->incidentEnergy[i];
+        const float e = m_generated->incidentEnergy[static_cast<std::size_t>(index)];
         const auto& r = m_reference->incidentEnergy;
         const auto best
             = std::min_element(r.begin(), r.end(), [e](float a, float b) { return std::abs(a - e) < std::abs(b - e); });
