@@ -55,6 +55,14 @@ nlohmann::json TrainerConfig::toJson() const
 
 namespace {
 
+std::vector<torch::Tensor> cloneAll(const std::vector<torch::Tensor>& v)
+{
+    std::vector<torch::Tensor> out;
+    for (const auto& t : v)
+        out.push_back(t.detach().clone());
+    return out;
+}
+
 torch::Tensor rows(const torch::Tensor& t, const torch::Tensor& index)
 {
     return t.defined() ? t.index_select(0, index) : torch::Tensor();
@@ -281,12 +289,17 @@ StopReason Trainer::fit(const TrainingData& train, const TrainingData& validatio
         if (onEpoch)
             onEpoch(m);
         if (m_config.patience > 0 && std::isfinite(m.validationLoss)) {
-            if (m.validationLoss < m_best - 1e-6 * std::abs(m_best)) {
+            // (The first epoch is always the best so far: inf - 1e-6 * inf is NaN, so it needs its own test.)
+            if (!std::isfinite(m_best) || m.validationLoss < m_best - 1e-6 * std::abs(m_best)) {
                 m_best = m.validationLoss;
                 m_sinceBest = 0;
-                m_bestWeights = snapshot();
+                // The weights that were validated: the EMA's where there is one.
+                m_bestWeights = m_ema.empty() ? snapshot() : cloneAll(m_ema);
             } else if (++m_sinceBest >= m_config.patience) {
-                restore(m_bestWeights); // early stopping keeps the best epoch's weights
+                // Early stopping keeps the best epoch's weights, as the model and as its EMA.
+                restore(m_bestWeights);
+                for (std::size_t i = 0; i < m_ema.size() && i < m_bestWeights.size(); ++i)
+                    m_ema[i].copy_(m_bestWeights[i]);
                 return StopReason::EarlyStopped;
             }
         }

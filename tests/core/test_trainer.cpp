@@ -233,16 +233,26 @@ private Q_SLOTS:
     {
         const auto data = gaussianData(600, 7);
         const auto [train, val] = splitTrainValidation(data, 0.5, 1);
-        GaussianModel model(2, 0.5); // a large rate: the validation loss soon stops improving
-        TrainerConfig c = quick(200);
-        c.patience = 3;
-        Trainer trainer(model, c);
-        QCOMPARE(trainer.fit(train, val), StopReason::EarlyStopped);
-        QVERIFY(trainer.epoch() < 200);
-        double best = 1e9;
-        for (const auto& m : trainer.history())
-            best = std::min(best, m.validationLoss);
-        QVERIFY(std::abs(trainer.validate(val) - best) < 1e-9);
+        // Without and with an EMA: validation then scores the EMA weights, and those of the best epoch must come
+        // back (as the model and as its EMA, which is what a run keeps).
+        for (const double ema : { 0.0, 0.9 }) {
+            GaussianModel model(2, 0.5); // a large rate: the validation loss soon stops improving
+            TrainerConfig c = quick(200);
+            c.patience = 3;
+            c.emaDecay = ema;
+            Trainer trainer(model, c);
+            QCOMPARE(trainer.fit(train, val), StopReason::EarlyStopped);
+            QVERIFY(trainer.epoch() < 200);
+            double best = 1e9;
+            int64_t bestEpoch = 0;
+            for (const auto& m : trainer.history())
+                if (m.validationLoss < best) {
+                    best = m.validationLoss;
+                    bestEpoch = m.epoch;
+                }
+            QCOMPARE(trainer.epoch(), bestEpoch + c.patience); // stopped `patience` epochs after the best one
+            QVERIFY2(std::abs(trainer.validate(val) - best) < 1e-9, qPrintable(QString::number(ema)));
+        }
     }
 
     void cancellationKeepsState()
