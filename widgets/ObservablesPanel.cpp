@@ -88,6 +88,7 @@ ObservablesPanel::ObservablesPanel(QWidget* parent)
     m_evaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     m_reason->setObjectName(QStringLiteral("reason"));
     m_reason->setStyleSheet(QStringLiteral("color: #a05000"));
+    m_reason->setWordWrap(true); // a long reason wraps instead of widening the window
     m_summary->setObjectName(QStringLiteral("summary"));
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_summary->setWordWrap(true);
@@ -129,10 +130,12 @@ ObservablesPanel::ObservablesPanel(QWidget* parent)
     top->addWidget(m_max);
     top->addWidget(m_classifier);
     top->addWidget(m_evaluate);
-    top->addWidget(m_reason, 1);
-    top->addWidget(new QLabel(tr("Observable:"), this));
-    top->addWidget(m_choice);
     top->addWidget(exportButton);
+    top->addStretch(1);
+    auto* second = new QHBoxLayout; // a second row keeps the panel narrow enough for a 1280-pixel window
+    second->addWidget(new QLabel(tr("Observable:"), this));
+    second->addWidget(m_choice);
+    second->addWidget(m_reason, 1);
     auto* right = new QWidget(this);
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
@@ -148,6 +151,7 @@ ObservablesPanel::ObservablesPanel(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
+    layout->addLayout(second);
     layout->addWidget(split, 1);
 
     QSettings s;

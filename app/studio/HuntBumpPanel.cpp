@@ -80,12 +80,14 @@ HuntBumpPanel::HuntBumpPanel(hepgen::widgets::JobRunner* jobs, QWidget* parent)
     controls->addWidget(new QLabel(tr("Fit from"), this));
     controls->addWidget(m_fitLow);
     controls->addStretch(1);
-    controls->addWidget(m_exportFigure);
-    controls->addWidget(m_exportNumbers);
+    auto* summaryRow = new QHBoxLayout; // the exports beside the summary keep the panel narrow
+    summaryRow->addWidget(m_summary, 1);
+    summaryRow->addWidget(m_exportFigure, 0, Qt::AlignTop);
+    summaryRow->addWidget(m_exportNumbers, 0, Qt::AlignTop);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(controls);
-    layout->addWidget(m_summary);
+    layout->addLayout(summaryRow);
     layout->addWidget(m_view, 1);
 
     QSettings s;

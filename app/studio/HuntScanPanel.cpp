@@ -126,17 +126,16 @@ HuntScanPanel::HuntScanPanel(hepgen::widgets::JobRunner* jobs, Source source, QW
     m_exportNumbers->setToolTip(tr("The scan's points as CSV"));
     m_view = new hepgen::widgets::CurveView(this);
 
-    auto* row = new QHBoxLayout;
-    row->addWidget(m_kind);
-    row->addWidget(m_pages, 1);
-    auto* row2 = new QHBoxLayout;
+    m_estimate->setWordWrap(true);
+    auto* row2 = new QHBoxLayout; // the scan kind below its settings keeps the panel narrow
+    row2->addWidget(m_kind);
     row2->addWidget(m_estimate, 1);
     row2->addWidget(m_run);
     row2->addWidget(m_exportFigure);
     row2->addWidget(m_exportNumbers);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
-    layout->addLayout(row);
+    layout->addWidget(m_pages);
     layout->addLayout(row2);
     layout->addWidget(m_view, 1);
 
