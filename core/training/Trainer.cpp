@@ -192,13 +192,7 @@ void Trainer::withEmaWeights(const std::function<void()>& f)
     restore(training);
 }
 
-std::vector<torch::Tensor> Trainer::snapshot()
-{
-    std::vector<torch::Tensor> copy;
-    for (const auto& p : m_model.parameters())
-        copy.push_back(p.detach().clone());
-    return copy;
-}
+std::vector<torch::Tensor> Trainer::snapshot() { return cloneAll(m_model.parameters()); }
 
 void Trainer::restore(const std::vector<torch::Tensor>& weights)
 {
