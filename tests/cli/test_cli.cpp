@@ -1,36 +1,13 @@
 // The hepgen executable as a user runs it: help and version, one-line errors with non-zero exit
 // for unknown commands, bad options and bad files, and a generate → info round trip with --json.
+#include "CliRun.h"
+
 #include <H5Cpp.h>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-
-namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run hepgen(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(HEPGEN_CLI_PATH), args);
-    Run r;
-    if (!p.waitForFinished(120000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
-int lineCount(const QString& s) { return s.trimmed().isEmpty() ? 0 : static_cast<int>(s.trimmed().count('\n')) + 1; }
-
-} // namespace
 
 class TestCli : public QObject {
     Q_OBJECT
@@ -39,7 +16,7 @@ class TestCli : public QObject {
 private Q_SLOTS:
     void helpListsTheContract()
     {
-        const Run r = hepgen({ "--help" });
+        const CliRun r = runCli({ "--help" });
         QCOMPARE(r.code, 0);
         for (const char* sub : { "generate", "info", "train", "sample", "evaluate-showers", "hunt", "map" })
             QVERIFY2(r.out.contains(QLatin1String(sub)), sub);
@@ -47,7 +24,7 @@ private Q_SLOTS:
 
     void versionNamesTheLinkedLibraries()
     {
-        const Run r = hepgen({ "--version" });
+        const CliRun r = runCli({ "--version" });
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.startsWith("hepgen "));
         QVERIFY(r.out.contains("LibTorch: 1."));
@@ -72,11 +49,11 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, args);
         QFETCH(QString, expected);
-        const Run r = hepgen(args);
+        const CliRun r = runCli(args);
         QVERIFY2(r.code > 0, qPrintable(QString::number(r.code)));
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
         QVERIFY2(r.err.startsWith("hepgen"), qPrintable(r.err));
-        // The message is one line; usage errors may add the one "Run 'hepgen --help'" hint.
+        // The message is one line; usage errors may add the one "CliRun 'hepgen --help'" hint.
         QVERIFY2(lineCount(r.err) <= 2, qPrintable(r.err));
         QVERIFY(r.out.isEmpty());
     }
@@ -84,10 +61,10 @@ private Q_SLOTS:
     void generateThenInfoJson()
     {
         const QString file = m_dir.filePath("moons.h5");
-        const Run gen = hepgen(
+        const CliRun gen = runCli(
             { "--quiet", "generate", "toy2d", "--shape", "moons", "--events", "5000", "--seed", "3", "-o", file });
         QVERIFY2(gen.code == 0, qPrintable(gen.err));
-        const Run info = hepgen({ "info", file, "--json" });
+        const CliRun info = runCli({ "info", file, "--json" });
         QVERIFY2(info.code == 0, qPrintable(info.err));
         QJsonParseError error;
         const QJsonObject j = QJsonDocument::fromJson(info.out.toUtf8(), &error).object();
@@ -104,9 +81,9 @@ private Q_SLOTS:
     void trainThenSampleWithTrajectory()
     {
         const QString data = m_dir.filePath("rings.h5");
-        QCOMPARE(hepgen({ "-q", "generate", "toy2d", "--shape", "rings", "-n", "2000", "-o", data }).code, 0);
+        QCOMPARE(runCli({ "-q", "generate", "toy2d", "--shape", "rings", "-n", "2000", "-o", data }).code, 0);
         const QString run = m_dir.filePath("run");
-        const Run train = hepgen({ "-q", "train", "--model", "flow-rqs", "--data", data, "--epochs", "2", "--seed", "4",
+        const CliRun train = runCli({ "-q", "train", "--model", "flow-rqs", "--data", data, "--epochs", "2", "--seed", "4",
             "-o", run, "--json" });
         QVERIFY2(train.code == 0, qPrintable(train.err));
         const QJsonObject j = QJsonDocument::fromJson(train.out.toUtf8()).object();
@@ -116,10 +93,10 @@ private Q_SLOTS:
             QVERIFY2(QFile::exists(run + "/" + f), f);
 
         const QString out = m_dir.filePath("samples.h5");
-        const Run sample
-            = hepgen({ "-q", "sample", "--run", run, "--n", "300", "--seed", "1", "--trajectory", "-o", out });
+        const CliRun sample
+            = runCli({ "-q", "sample", "--run", run, "--n", "300", "--seed", "1", "--trajectory", "-o", out });
         QVERIFY2(sample.code == 0, qPrintable(sample.err));
-        const Run info = hepgen({ "info", out, "--json" });
+        const CliRun info = runCli({ "info", out, "--json" });
         const QJsonObject i = QJsonDocument::fromJson(info.out.toUtf8()).object();
         QCOMPARE(i["events"].toInt(), 300);
         QCOMPARE(i["columns"].toArray()[1].toObject()["name"].toString(), QString("y"));
@@ -132,8 +109,8 @@ private Q_SLOTS:
         QCOMPARE(dims[1], hsize_t(300));
         QCOMPARE(dims[2], hsize_t(2));
 
-        const Run again
-            = hepgen({ "-q", "sample", "--run", run, "--n", "300", "--seed", "1", "-o", m_dir.filePath("b.h5") });
+        const CliRun again
+            = runCli({ "-q", "sample", "--run", run, "--n", "300", "--seed", "1", "-o", m_dir.filePath("b.h5") });
         QCOMPARE(again.code, 0);
     }
 
@@ -152,7 +129,7 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, args);
         QFETCH(QString, expected);
-        const Run r = hepgen(args);
+        const CliRun r = runCli(args);
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
         QVERIFY2(lineCount(r.err) == 1, qPrintable(r.err));

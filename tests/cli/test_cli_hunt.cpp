@@ -7,10 +7,11 @@
 #include "core/data/DijetGenerator.h"
 #include "core/util/Error.h"
 
+#include "CliRun.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -19,24 +20,6 @@
 #include <fstream>
 
 namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run runHepgen(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(HEPGEN_CLI_PATH), QStringList { "--quiet", "--threads", "1" } + args);
-    Run r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
 
 /// A CATHODE-style .npy (N x 6 float64: mjj, mj_min, delta_mj, tau21_min, tau21_max, label; NumPy
 /// format 1.0, little-endian, C order) of the events of `t` in the signal region.
@@ -77,8 +60,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_data = m_dir.filePath("dijet.h5");
-        const Run g
-            = runHepgen({ "generate", "dijet", "--events", "20000", "--s-over-b", "0.2", "--seed", "5", "-o", m_data });
+        const CliRun g
+            = runCliQuiet({ "generate", "dijet", "--events", "20000", "--s-over-b", "0.2", "--seed", "5", "-o", m_data });
         QVERIFY2(g.code == 0, qPrintable(g.err));
         m_config = m_dir.filePath("fast.json");
         std::ofstream(m_config.toStdString()) << kFastConfig;
@@ -87,7 +70,7 @@ private Q_SLOTS:
     void jsonContract()
     {
         const QString scores = m_dir.filePath("scores.csv");
-        const Run r = runHepgen({ "hunt", "--data", m_data, "--method", "cwola", "--classifier", "bdt", "--folds", "3",
+        const CliRun r = runCliQuiet({ "hunt", "--data", m_data, "--method", "cwola", "--classifier", "bdt", "--folds", "3",
             "--config", m_config, "--scores", scores, "--bump-hunt", "--json" });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(r.out.trimmed().count('\n'), 0); // one object
@@ -105,7 +88,7 @@ private Q_SLOTS:
         QCOMPARE(curve[0].toArray().size(), 2);
         QVERIFY(j["bump_hunt"].toArray().size() >= 2);
         // Re-injecting fewer of the file's signal events lowers S/B to what was asked.
-        const Run less = runHepgen({ "hunt", "--data", m_data, "--method", "cwola", "--classifier", "bdt", "--folds",
+        const CliRun less = runCliQuiet({ "hunt", "--data", m_data, "--method", "cwola", "--classifier", "bdt", "--folds",
             "3", "--config", m_config, "--s-over-b", "0.05", "--json" });
         QVERIFY2(less.code == 0, qPrintable(less.err));
         const QJsonObject l = QJsonDocument::fromJson(less.out.toUtf8()).object();
@@ -120,7 +103,7 @@ private Q_SLOTS:
         QCOMPARE(lines, j["n_sr"].toInt() + j["n_sb"].toInt());
 
         // The bump hunt redone from the scores file (no training) gives the same fits.
-        const Run again = runHepgen({ "hunt", "--from-scores", scores, "--bump-hunt", "--json" });
+        const CliRun again = runCliQuiet({ "hunt", "--from-scores", scores, "--bump-hunt", "--json" });
         QVERIFY2(again.code == 0, qPrintable(again.err));
         const QJsonObject a = QJsonDocument::fromJson(again.out.toUtf8()).object();
         QCOMPARE(a["events"].toInt(), lines);
@@ -131,11 +114,11 @@ private Q_SLOTS:
                         - second[i].toObject()["significance"].toDouble())
                 < 1e-6);
         // Another fit range changes the fit; a range that does not reach around the SR is refused.
-        const Run narrow = runHepgen({ "hunt", "--from-scores", scores, "--bump-fit", "3.1", "4.5", "--json" });
+        const CliRun narrow = runCliQuiet({ "hunt", "--from-scores", scores, "--bump-fit", "3.1", "4.5", "--json" });
         QVERIFY2(narrow.code == 0, qPrintable(narrow.err));
-        const Run bad = runHepgen({ "hunt", "--from-scores", scores, "--bump-fit", "4", "3" });
+        const CliRun bad = runCliQuiet({ "hunt", "--from-scores", scores, "--bump-fit", "4", "3" });
         QVERIFY(bad.code > 0 && bad.err.contains("--bump-fit"));
-        const Run foreign = runHepgen({ "hunt", "--from-scores", m_config, "--json" });
+        const CliRun foreign = runCliQuiet({ "hunt", "--from-scores", m_config, "--json" });
         QVERIFY(foreign.code > 0 && foreign.err.contains("not a scores file"));
     }
 
@@ -144,7 +127,7 @@ private Q_SLOTS:
         // --save-model keeps the fold models; loaded back, the model of each event's fold gives the
         // score the hunt wrote for it (the scores file lists the SB and SR events in table order).
         const QString model = m_dir.filePath("model"), scores = m_dir.filePath("model-scores.csv");
-        const Run r = runHepgen({ "hunt", "--data", m_data, "--method", "supervised", "--classifier", "bdt", "--folds",
+        const CliRun r = runCliQuiet({ "hunt", "--data", m_data, "--method", "supervised", "--classifier", "bdt", "--folds",
             "2", "--config", m_config, "--scores", scores, "--save-model", model, "--json" });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const auto loaded = hepgen::anomaly::loadHuntModel(model.toStdString());
@@ -174,7 +157,7 @@ private Q_SLOTS:
         QCOMPARE(checked, table.rows());
         // hepgen map draws the saved hunt's score over two features, with the spread over its fold models.
         const QString map = m_dir.filePath("hunt-map.h5");
-        const Run m = runHepgen({ "map", "--run", model, "--x", QString::fromStdString(loaded->features()[0]), "--y",
+        const CliRun m = runCliQuiet({ "map", "--run", model, "--x", QString::fromStdString(loaded->features()[0]), "--y",
             QString::fromStdString(loaded->features()[1]), "--grid", "20", "--data", m_data, "--json", "-o", map });
         QVERIFY2(m.code == 0, qPrintable(m.err));
         const QJsonObject mj = QJsonDocument::fromJson(m.out.toUtf8()).object();
@@ -193,7 +176,7 @@ private Q_SLOTS:
         o.seed = 6;
         const QString npy = m_dir.filePath("innerdata.npy");
         writeCathodeNpy(hepgen::data::generateDijet(o), npy.toStdString());
-        const Run r = runHepgen(
+        const CliRun r = runCliQuiet(
             { "hunt", "--data", npy, "--method", "iad", "--classifier", "bdt", "--config", m_config, "--json" });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
@@ -201,8 +184,8 @@ private Q_SLOTS:
         QVERIFY(j["auc"].toDouble() > 0.6);
         QVERIFY(j["notes"].toArray().first().toString().contains("became the background template"));
         // The human-readable form says the same.
-        const Run text
-            = runHepgen({ "hunt", "--data", npy, "--method", "iad", "--classifier", "bdt", "--config", m_config });
+        const CliRun text
+            = runCliQuiet({ "hunt", "--data", npy, "--method", "iad", "--classifier", "bdt", "--config", m_config });
         QVERIFY2(text.code == 0, qPrintable(text.err));
         QVERIFY(text.out.startsWith("iad (bdt): AUC "));
         QVERIFY(text.out.contains("note: IAD:"));
@@ -224,7 +207,7 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(QString, expected);
         args.replaceInStrings("DATA", m_data);
-        const Run r = runHepgen(args);
+        const CliRun r = runCliQuiet(args);
         QVERIFY2(r.code > 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
         QVERIFY2(r.err.startsWith("hepgen"), qPrintable(r.err));

@@ -2,13 +2,14 @@
 // as MAP.h5 in the documented layout (value rows = y bins, columns = x bins, axes at the bin centres) or as CSV, the
 // distance-to-data kind, slices and partial dependence in the file's settings, and one-line errors for every bad
 // request; hepgen surrogate refuses a model without a score.
+#include "CliRun.h"
+
 #include <H5Cpp.h>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -16,24 +17,6 @@
 #include <vector>
 
 namespace {
-
-struct Result {
-    int code = -1;
-    QString out, err;
-};
-
-Result hepgen(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(HEPGEN_CLI_PATH), args);
-    Result r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
 
 std::vector<double> readDoubles(const H5::H5File& f, const std::string& path, std::vector<hsize_t>* dims)
 {
@@ -68,9 +51,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_data = m_dir.filePath("moons.h5");
-        QCOMPARE(hepgen({ "-q", "generate", "toy2d", "--shape", "moons", "-n", "1500", "-o", m_data }).code, 0);
+        QCOMPARE(runCli({ "-q", "generate", "toy2d", "--shape", "moons", "-n", "1500", "-o", m_data }).code, 0);
         m_run = m_dir.filePath("flows");
-        const Result train = hepgen({ "-q", "--threads", "1", "train", "--model", "maf-affine", "--ensemble", "2",
+        const CliRun train = runCli({ "-q", "--threads", "1", "train", "--model", "maf-affine", "--ensemble", "2",
             "--data", m_data, "--epochs", "1", "-o", m_run });
         QVERIFY2(train.code == 0, qPrintable(train.err));
     }
@@ -78,7 +61,7 @@ private Q_SLOTS:
     void densityMapFile()
     {
         const QString out = m_dir.filePath("map.h5");
-        const Result r = hepgen({ "--threads", "1", "map", "--run", m_run, "--x", "y", "--y", "x", "--grid", "12", "8",
+        const CliRun r = runCli({ "--threads", "1", "map", "--run", m_run, "--x", "y", "--y", "x", "--grid", "12", "8",
             "--x-range", "-2", "2", "--json", "-o", out });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains("recorded in the run"), qPrintable(r.err)); // reference data from config.json
@@ -116,7 +99,7 @@ private Q_SLOTS:
     void distanceMapSlicesAndCsv()
     {
         const QString out = m_dir.filePath("ood.csv");
-        const Result r = hepgen({ "-q", "map", "--run", m_run, "--data", m_data, "--x", "x", "--y", "y", "--kind",
+        const CliRun r = runCli({ "-q", "map", "--run", m_run, "--data", m_data, "--x", "x", "--y", "y", "--kind",
             "ood", "--grid", "5", "-o", out, "--json" });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["kind"].toString(), QString("ood"));
@@ -152,15 +135,15 @@ private Q_SLOTS:
         }
         npy.close();
         const QString run = m_dir.filePath("conditional");
-        const Result train = hepgen({ "-q", "--threads", "1", "train", "--model", "maf-affine", "--data", data3,
+        const CliRun train = runCli({ "-q", "--threads", "1", "train", "--model", "maf-affine", "--data", data3,
             "--columns", "col0,col1", "--context", "col2", "--epochs", "1", "-o", run });
         QVERIFY2(train.code == 0, qPrintable(train.err));
         const QString out = m_dir.filePath("cond.h5");
-        const Result r = hepgen({ "-q", "map", "--run", run, "--data", data3, "--x", "col0", "--y", "col2", "--slice",
+        const CliRun r = runCli({ "-q", "map", "--run", run, "--data", data3, "--x", "col0", "--y", "col2", "--slice",
             "col1=0.25", "--grid", "6", "--json", "-o", out });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["slices"].toObject()["col1"].toDouble(), 0.25);
-        const Result pd = hepgen({ "-q", "map", "--run", run, "--data", data3, "--x", "col0", "--y", "col2", "--pd",
+        const CliRun pd = runCli({ "-q", "map", "--run", run, "--data", data3, "--x", "col0", "--y", "col2", "--pd",
             "--pd-events", "10", "--grid", "6", "--json", "-o", out });
         QVERIFY2(pd.code == 0, qPrintable(pd.err));
         const QJsonObject j = QJsonDocument::fromJson(pd.out.toUtf8()).object();
@@ -201,7 +184,7 @@ private Q_SLOTS:
         QDir::setCurrent(m_dir.path());
         if (args.contains("x.h5"))
             args.replace(args.indexOf("x.h5"), m_data);
-        const Result r = hepgen(QStringList { "-q" } + args);
+        const CliRun r = runCli(QStringList { "-q" } + args);
         QVERIFY2(r.code == 1 || r.code == 2, qPrintable(QString::number(r.code)));
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
         QVERIFY2(r.err.trimmed().count('\n') <= 1, qPrintable(r.err));

@@ -1,12 +1,13 @@
 // hepgen train / sample for shower generators, as a user runs them: generate showers, train a tiny generator with
 // distillation, sample at a fixed energy and over a range with the trajectory of the first shower stored beside the
 // showers, and one-line errors for the wrong kind of data or run and for energies outside the trained range.
+#include "CliRun.h"
+
 #include <H5Cpp.h>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -14,26 +15,6 @@
 #include <vector>
 
 namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run hepgen(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(HEPGEN_CLI_PATH), args);
-    Run r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
-int lineCount(const QString& s) { return s.trimmed().isEmpty() ? 0 : static_cast<int>(s.trimmed().count('\n')) + 1; }
 
 std::vector<long long> readInts(const H5::H5File& f, const char* name)
 {
@@ -65,7 +46,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_data = m_dir.filePath("showers.h5");
-        const Run g = hepgen({ "-q", "generate", "showers", "--events", "150", "--seed", "3", "-o", m_data });
+        const CliRun g = runCli({ "-q", "generate", "showers", "--events", "150", "--seed", "3", "-o", m_data });
         QVERIFY2(g.code == 0, qPrintable(g.err));
     }
 
@@ -80,7 +61,7 @@ private Q_SLOTS:
                     "distillation": {"trainer": {"epochs": 1, "batch_size": 16}}})");
         f.close();
         m_run = m_dir.filePath("run");
-        const Run r = hepgen({ "-q", "train", "--model", "shower", "--data", m_data, "--config", config, "--epochs",
+        const CliRun r = runCli({ "-q", "train", "--model", "shower", "--data", m_data, "--config", config, "--epochs",
             "1", "--seed", "2", "--distill", "-o", m_run, "--json" });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
@@ -98,10 +79,10 @@ private Q_SLOTS:
     void sampleWithTrajectory()
     {
         const QString out = m_dir.filePath("generated.h5");
-        const Run r = hepgen({ "-q", "sample", "--run", m_run, "--n", "5", "--energy", "40", "--sampler", "consistency",
+        const CliRun r = runCli({ "-q", "sample", "--run", m_run, "--n", "5", "--energy", "40", "--sampler", "consistency",
             "--seed", "3", "--trajectory", "-o", out });
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        const Run info = hepgen({ "info", out, "--json" });
+        const CliRun info = runCli({ "info", out, "--json" });
         QVERIFY2(info.out.contains("\"showers\""), qPrintable(info.out));
         H5::H5File file(out.toStdString(), H5F_ACC_RDONLY);
         const auto offsets = readInts(file, "/showers/offsets");
@@ -122,7 +103,7 @@ private Q_SLOTS:
         // Over a range; the default sampler; reproducible with the seed.
         const QString a = m_dir.filePath("a.h5"), b = m_dir.filePath("b.h5");
         for (const QString& path : { a, b })
-            QCOMPARE(hepgen({ "-q", "sample", "--run", m_run, "--n", "4", "--energy-range", "20", "60", "--seed", "8",
+            QCOMPARE(runCli({ "-q", "sample", "--run", m_run, "--n", "4", "--energy-range", "20", "60", "--seed", "8",
                                 "-o", path })
                          .code,
                 0);
@@ -166,14 +147,14 @@ private Q_SLOTS:
             a.replace("DATA", m_data);
             a.replace("CONFIG", bad.fileName());
         }
-        const Run r = hepgen(args);
+        const CliRun r = runCli(args);
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
         QVERIFY2(lineCount(r.err) == 1, qPrintable(r.err));
         // ... and --allow-extrapolation turns the range refusal into a warning.
         if (QString(QTest::currentDataTag()) == "outside the trained range") {
             args.append("--allow-extrapolation");
-            const Run ok = hepgen(args);
+            const CliRun ok = runCli(args);
             QCOMPARE(ok.code, 0);
             QVERIFY(ok.err.contains("warning"));
         }

@@ -5,32 +5,15 @@
 #include "core/data/CaloCloudsIO.h"
 #include "core/data/DatasetIO.h"
 
+#include "CliRun.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
-
-struct Run {
-    int code = -1;
-    QString out, err;
-};
-
-Run runHepgen(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(HEPGEN_CLI_PATH), QStringList { "--quiet", "--threads", "1" } + args);
-    Run r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
 
 QJsonObject observable(const QJsonObject& result, const QString& name)
 {
@@ -53,14 +36,14 @@ private Q_SLOTS:
         m_a = m_dir.filePath("a.h5");
         m_b = m_dir.filePath("b.h5");
         for (const auto& [file, seed] : { std::pair(m_a, "1"), std::pair(m_b, "2") }) {
-            const Run g = runHepgen({ "generate", "showers", "-n", "800", "--seed", seed, "-o", file });
+            const CliRun g = runCliQuiet({ "generate", "showers", "-n", "800", "--seed", seed, "-o", file });
             QVERIFY2(g.code == 0, qPrintable(g.err));
         }
     }
 
     void jsonOfTwoSimulatorSamples()
     {
-        const Run r = runHepgen({ "evaluate-showers", "--reference", m_a, "--generated", m_b, "--json" });
+        const CliRun r = runCliQuiet({ "evaluate-showers", "--reference", m_a, "--generated", m_b, "--json" });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(j["n_reference"].toInt(), 800);
@@ -79,7 +62,7 @@ private Q_SLOTS:
 
     void textSummaryAndEnergyRange()
     {
-        const Run r = runHepgen({ "evaluate-showers", "--reference", m_a, "--generated", m_b, "--energy-range", "40",
+        const CliRun r = runCliQuiet({ "evaluate-showers", "--reference", m_a, "--generated", m_b, "--energy-range", "40",
             "60", "--no-classifier" });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("with E_inc in [40, 60] GeV"));
@@ -95,7 +78,7 @@ private Q_SLOTS:
         const auto source = hepgen::data::readDataset(m_a.toStdString());
         const QString clouds = m_dir.filePath("a_clouds.h5");
         QCOMPARE(hepgen::data::writeCaloClouds(*source.showers, clouds.toStdString()), std::size_t(0));
-        const Run r = runHepgen({ "evaluate-showers", "--reference", m_a, "--generated", clouds, "--json" });
+        const CliRun r = runCliQuiet({ "evaluate-showers", "--reference", m_a, "--generated", clouds, "--json" });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         for (const auto& o : j["observables"].toArray()) {
@@ -118,7 +101,7 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, args);
         QFETCH(QString, message);
-        const Run r = runHepgen(QStringList { "evaluate-showers", "--reference", m_a, "--generated", m_b } + args);
+        const CliRun r = runCliQuiet(QStringList { "evaluate-showers", "--reference", m_a, "--generated", m_b } + args);
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
         QCOMPARE(r.err.trimmed().count('\n'), 0);
@@ -127,14 +110,14 @@ private Q_SLOTS:
     void tableOrMissingFileIsExplained()
     {
         const QString table = m_dir.filePath("toy.h5");
-        QCOMPARE(runHepgen({ "generate", "toy2d", "--events", "100", "-o", table }).code, 0);
-        Run r = runHepgen({ "evaluate-showers", "--reference", table, "--generated", m_b });
+        QCOMPARE(runCliQuiet({ "generate", "toy2d", "--events", "100", "-o", table }).code, 0);
+        CliRun r = runCliQuiet({ "evaluate-showers", "--reference", table, "--generated", m_b });
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("holds a table") && r.err.contains("not showers"), qPrintable(r.err));
-        r = runHepgen({ "evaluate-showers", "--reference", m_a, "--generated", m_dir.filePath("missing.h5") });
+        r = runCliQuiet({ "evaluate-showers", "--reference", m_a, "--generated", m_dir.filePath("missing.h5") });
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("missing.h5"), qPrintable(r.err));
-        r = runHepgen({ "evaluate-showers", "--reference", m_a });
+        r = runCliQuiet({ "evaluate-showers", "--reference", m_a });
         QCOMPARE(r.code, 2);
     }
 };

@@ -1,33 +1,16 @@
 // hepgen train --ensemble N and consistency distillation (--model consistency --teacher RUN) as a user runs them:
 // the run directories record the ensemble and the teacher, and sample without the teacher (1 step: a single jump).
+#include "CliRun.h"
+
 #include <H5Cpp.h>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
-
-struct Result {
-    int code = -1;
-    QString out, err;
-};
-
-Result hepgen(const QStringList& args)
-{
-    QProcess p;
-    p.start(QStringLiteral(HEPGEN_CLI_PATH), args);
-    Result r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
 
 QJsonObject readJson(const QString& path)
 {
@@ -48,22 +31,22 @@ private Q_SLOTS:
     void initTestCase()
     {
         m_data = m_dir.filePath("moons.h5");
-        QCOMPARE(hepgen({ "-q", "generate", "toy2d", "--shape", "moons", "-n", "1000", "-o", m_data }).code, 0);
+        QCOMPARE(runCli({ "-q", "generate", "toy2d", "--shape", "moons", "-n", "1000", "-o", m_data }).code, 0);
     }
 
     void ensembleRunRoundTrips()
     {
         const QString run = m_dir.filePath("ensemble");
-        const Result train = hepgen(
+        const CliRun train = runCli(
             { "-q", "train", "--model", "flow-rqs", "--ensemble", "3", "--data", m_data, "--epochs", "1", "-o", run });
         QVERIFY2(train.code == 0, qPrintable(train.err));
         const QJsonObject config = readJson(run + "/config.json");
         QCOMPARE(config["family"].toString(), QString("flow-rqs"));
         QCOMPARE(config["model"].toObject()["ensemble"].toInt(), 3);
-        const Result sample
-            = hepgen({ "-q", "sample", "--run", run, "--n", "100", "--seed", "2", "-o", m_dir.filePath("e.h5") });
+        const CliRun sample
+            = runCli({ "-q", "sample", "--run", run, "--n", "100", "--seed", "2", "-o", m_dir.filePath("e.h5") });
         QVERIFY2(sample.code == 0, qPrintable(sample.err));
-        QCOMPARE(hepgen({ "-q", "train", "--model", "cfm", "--ensemble", "0", "--data", m_data, "-o", run }).code, 2);
+        QCOMPARE(runCli({ "-q", "train", "--model", "cfm", "--ensemble", "0", "--data", m_data, "-o", run }).code, 2);
     }
 
     void distilledRunSamplesWithoutTheTeacher()
@@ -75,10 +58,10 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(R"({"model": {"hidden": [32, 32]}})");
         }
-        Result r = hepgen(
+        CliRun r = runCli(
             { "-q", "train", "--model", "edm", "--config", small, "--data", m_data, "--epochs", "1", "-o", teacher });
         QVERIFY2(r.code == 0, qPrintable(r.err));
-        r = hepgen({ "-q", "train", "--model", "consistency", "--teacher", teacher, "--data", m_data, "--epochs", "1",
+        r = runCli({ "-q", "train", "--model", "consistency", "--teacher", teacher, "--data", m_data, "--epochs", "1",
             "-o", student });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         const QJsonObject model = readJson(student + "/config.json")["model"].toObject();
@@ -87,17 +70,17 @@ private Q_SLOTS:
 
         QVERIFY(QDir(teacher).removeRecursively()); // sampling needs no teacher
         const QString out = m_dir.filePath("cd.h5");
-        r = hepgen({ "-q", "sample", "--run", student, "--n", "50", "--seed", "1", "--trajectory", "-o", out });
+        r = runCli({ "-q", "sample", "--run", student, "--n", "50", "--seed", "1", "--trajectory", "-o", out });
         QVERIFY2(r.code == 0, qPrintable(r.err));
         H5::H5File file(out.toStdString(), H5F_ACC_RDONLY);
         hsize_t dims[3] = {};
         file.openDataSet("/trajectory/xt").getSpace().getSimpleExtentDims(dims);
         QCOMPARE(dims[0], hsize_t(2)); // noise and sample: one jump
 
-        r = hepgen({ "-q", "train", "--model", "cfm", "--teacher", student, "--data", m_data, "-o", student + "2" });
+        r = runCli({ "-q", "train", "--model", "cfm", "--teacher", student, "--data", m_data, "-o", student + "2" });
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("--teacher"), qPrintable(r.err));
-        r = hepgen(
+        r = runCli(
             { "-q", "train", "--model", "consistency", "--teacher", student, "--data", m_data, "-o", student + "3" });
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("edm"), qPrintable(r.err));
