@@ -1,14 +1,10 @@
+// ShowerGenerator: training (the shower flow, then the point model), saving and loading a run, consistency
+// distillation; sampling is in ShowerSampling.cpp, the shared state in ShowerGeneratorImpl.h.
 #include "core/showers/ShowerGenerator.h"
 
-#include "core/data/Preprocessing.h"
-#include "core/models/FlowModel.h"
+#include "core/showers/ShowerGeneratorImpl.h"
 #include "core/models/GenerativeModel.h"
 #include "core/models/ModelSupport.h"
-#include "core/models/points/PointCloudModel.h"
-#include "core/showers/ShowerFeatures.h"
-#include "core/showers/ShowerLayout.h"
-#include "core/showers/ShowerPostProcessing.h"
-#include "core/training/Trainer.h"
 #include "core/util/Error.h"
 
 #include <fmt/format.h>
@@ -23,7 +19,6 @@
 namespace hepgen::showers {
 
 namespace fs = std::filesystem;
-using hepgen::models::points::PointCloudModel;
 using hepgen::training::Trainer;
 using hepgen::training::TrainingData;
 
@@ -31,23 +26,6 @@ namespace {
 
 constexpr int kFormatVersion = 1;
 constexpr const char* kKind = "hepgen-shower-generator";
-constexpr int64_t kChunkPoints = 4096; // points per sampler call: the activations of a chunk stay in cache
-constexpr int64_t kChunkShowers = 100;
-
-/// splitmix64 of (seed, stream, index): independent, reproducible streams per shower.
-uint64_t mixSeed(uint64_t seed, uint64_t stream, uint64_t index)
-{
-    uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (stream * 0x100000001B3ULL + index + 1);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-torch::Tensor normalRows(int64_t rows, int64_t cols, uint64_t seed)
-{
-    auto g = at::detail::createCPUGenerator(seed);
-    return torch::randn({ rows, cols }, g, torch::kFloat32);
-}
 
 nlohmann::json geometryJson(const hepgen::data::CalorimeterGeometry& g)
 {
@@ -166,41 +144,13 @@ hepgen::data::Showers subset(const hepgen::data::Showers& s, const std::vector<s
 
 } // namespace
 
-struct ShowerGenerator::Impl {
-    std::string dir;
-    nlohmann::json settings; ///< ShowerGeneratorConfig::json
-    hepgen::data::CalorimeterGeometry geometry;
-    ShowerLayout layout;
-    hepgen::data::Preprocessing flowScaling { { "standardize" } };
-    double logEMean = 0, logEStd = 1, logNMean = 0, logNStd = 1;
-    PointScaling pointScaling;
-    double energyMin = 0, energyMax = 0;
-    int64_t maxHits = 1;
-    double minHitEnergy = 0.0; ///< MeV, the smallest training hit energy (the cell threshold)
-    std::string dataDescription;
-    nlohmann::json metrics = nlohmann::json::object();
-    std::unique_ptr<hepgen::models::FlowModel> flow; ///< sampling copy (EMA weights)
-    std::unique_ptr<PointCloudModel> points;         ///< sampling copy (EMA weights)
-    std::unique_ptr<PointCloudModel> student;        ///< distilled 1-step student, or null
-
-    nlohmann::json state() const;
-    void restore(const nlohmann::json& j);
-    void save() const;
-    TrainingData pointData(const hepgen::data::Showers& s, uint64_t seed) const;
-    torch::Tensor flowContext(const std::vector<double>& energyGeV) const;
-    PointCloudModel& modelFor(const std::string& sampler) const;
-    ShowerTrajectory trajectory(const hepgen::samplers::Trajectory& t, const PointCloudModel& model,
-        const std::string& sampler, double energy) const;
-    std::vector<RawPoint> rawPoints(const torch::Tensor& standardised) const;
-};
-
 nlohmann::json ShowerGenerator::Impl::state() const
 {
     return { { "kind", kKind }, { "version", kFormatVersion }, { "settings", settings },
         { "geometry", geometryJson(geometry) }, { "layout", layout.toJson() }, { "flow_scaling", flowScaling.toJson() },
         { "context",
             { { "log_e_mean", logEMean }, { "log_e_std", logEStd }, { "log_n_mean", logNMean },
-                { "log_n_std", logNStd } } },
+                { "log_n_std", logNStd }, { "centre_mean", centreMean }, { "centre_std", centreStd } } },
         { "point_scaling", pointScaling.toJson() }, { "energy_range", { energyMin, energyMax } },
         { "max_hits", maxHits }, { "min_hit_energy", minHitEnergy }, { "data", dataDescription },
         { "distilled", student != nullptr } };
@@ -217,6 +167,8 @@ void ShowerGenerator::Impl::restore(const nlohmann::json& j)
     logEStd = c.at("log_e_std").get<double>();
     logNMean = c.at("log_n_mean").get<double>();
     logNStd = c.at("log_n_std").get<double>();
+    centreMean = c.value("centre_mean", std::array<double, 2> { 0, 0 });
+    centreStd = c.value("centre_std", std::array<double, 2> { 0, 0 });
     pointScaling = PointScaling::fromJson(j.at("point_scaling"));
     energyMin = j.at("energy_range").at(0).get<double>();
     energyMax = j.at("energy_range").at(1).get<double>();
@@ -239,10 +191,20 @@ torch::Tensor ShowerGenerator::Impl::flowContext(const std::vector<double>& ener
     return torch::tensor(v).reshape({ -1, 1 });
 }
 
+void ShowerGenerator::Impl::pointContext(const ShowerSummary& s, float* out) const
+{
+    out[0] = static_cast<float>((std::log(s.incidentEnergy) - logEMean) / logEStd);
+    out[1] = static_cast<float>((std::log(static_cast<double>(s.hits)) - logNMean) / logNStd);
+    if (pointContextWidth() == 4) {
+        out[2] = static_cast<float>((s.centreA - centreMean[0]) / centreStd[0]);
+        out[3] = static_cast<float>((s.centreB - centreMean[1]) / centreStd[1]);
+    }
+}
+
 TrainingData ShowerGenerator::Impl::pointData(const hepgen::data::Showers& s, uint64_t seed) const
 {
-    // Padded clouds (B, P, 4) of standardised point vectors; context (B, 3): standardised log E_inc and log N, then
-    // the raw count (PointCloudModel's layout).
+    // Padded clouds (B, P, 4) of standardised point vectors; context (B, C + 1): pointContext(), then the raw count
+    // (PointCloudModel's layout).
     std::mt19937_64 rng(seed);
     const std::vector<float> f = pointFeatures(s, layout, pointScaling, rng);
     const int64_t b = static_cast<int64_t>(s.size());
@@ -250,66 +212,19 @@ TrainingData ShowerGenerator::Impl::pointData(const hepgen::data::Showers& s, ui
     for (std::size_t i = 0; i < s.size(); ++i)
         pmax = std::max<int64_t>(pmax, static_cast<int64_t>(s.hits(i)));
     auto x = torch::zeros({ b, pmax, 4 }, torch::kFloat32);
-    auto ctx = torch::zeros({ b, 3 }, torch::kFloat32);
+    const int64_t c = pointContextWidth();
+    auto ctx = torch::zeros({ b, c + 1 }, torch::kFloat32);
     auto xa = x.accessor<float, 3>();
-    auto ca = ctx.accessor<float, 2>();
     for (int64_t i = 0; i < b; ++i) {
         const auto from = s.offsets[static_cast<std::size_t>(i)];
         const auto n = static_cast<int64_t>(s.hits(static_cast<std::size_t>(i)));
         for (int64_t k = 0; k < n; ++k)
             for (std::size_t c = 0; c < 4; ++c)
                 xa[i][k][static_cast<int64_t>(c)] = f[4 * static_cast<std::size_t>(from + k) + c];
-        ca[i][0] = static_cast<float>((std::log(s.incidentEnergy[static_cast<std::size_t>(i)]) - logEMean) / logEStd);
-        ca[i][1] = static_cast<float>((std::log(static_cast<double>(n)) - logNMean) / logNStd);
-        ca[i][2] = static_cast<float>(n);
+        pointContext(summarise(s, static_cast<std::size_t>(i), layout), ctx[i].data_ptr<float>());
+        ctx[i][c] = static_cast<float>(n);
     }
     return { x, ctx, {} };
-}
-
-std::vector<RawPoint> ShowerGenerator::Impl::rawPoints(const torch::Tensor& standardised) const
-{
-    const auto c = standardised.to(torch::kCPU, torch::kFloat32).contiguous();
-    const float* p = c.data_ptr<float>();
-    std::vector<RawPoint> out(static_cast<std::size_t>(c.size(0)));
-    for (std::size_t k = 0; k < out.size(); ++k) {
-        const auto u = unscalePoint(p + 4 * k, pointScaling);
-        out[k] = { u[0], u[1], u[2], u[3] };
-    }
-    return out;
-}
-
-PointCloudModel& ShowerGenerator::Impl::modelFor(const std::string& sampler) const
-{
-    if (sampler == "consistency") {
-        if (!student)
-            throw ConfigError("The consistency sampler needs a distilled student; distil this generator first.");
-        return *student;
-    }
-    return *points;
-}
-
-ShowerTrajectory ShowerGenerator::Impl::trajectory(const hepgen::samplers::Trajectory& t, const PointCloudModel& model,
-    const std::string& sampler, double energy) const
-{
-    ShowerTrajectory out;
-    out.sampler = sampler;
-    out.timeName = model.timeName(sampler);
-    out.incidentEnergy = energy;
-    const auto physical = [&](const torch::Tensor& frame) {
-        std::vector<float> v;
-        for (const auto& r : rawPoints(frame)) {
-            const auto h = toShowerAxes(r[0], r[1], layout.depthAt(r[2]), r[3], layout);
-            v.insert(v.end(), h.begin(), h.end());
-        }
-        return v;
-    };
-    for (std::size_t k = 0; k < t.size(); ++k) {
-        out.times.push_back(t.times[k]);
-        out.log10Snr.push_back(model.log10Snr(sampler, t.times[k]));
-        out.xt.push_back(physical(t.xt[k]));
-        out.x0Pred.push_back(physical(t.x0Pred[k]));
-    }
-    return out;
 }
 
 ShowerGenerator::ShowerGenerator(std::unique_ptr<Impl> impl)
@@ -347,7 +262,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
     std::mt19937_64 rng(mixSeed(seed, 0, 0));
     std::vector<double> featureValues;
     featureValues.reserve(n * d);
-    std::vector<double> energies(n), logN(n);
+    std::vector<double> energies(n), logN(n), centreA(n), centreB(n);
     impl->energyMin = HUGE_VAL;
     impl->energyMax = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -356,6 +271,8 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
         featureValues.insert(featureValues.end(), f.begin(), f.end());
         energies[i] = s.incidentEnergy;
         logN[i] = std::log(static_cast<double>(s.hits));
+        centreA[i] = s.centreA;
+        centreB[i] = s.centreB;
         impl->energyMin = std::min(impl->energyMin, s.incidentEnergy);
         impl->energyMax = std::max(impl->energyMax, s.incidentEnergy);
         impl->maxHits = std::max(impl->maxHits, s.hits);
@@ -381,6 +298,8 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
         logE[i] = std::log(energies[i]);
     std::tie(impl->logEMean, impl->logEStd) = meanStd(logE);
     std::tie(impl->logNMean, impl->logNStd) = meanStd(logN);
+    std::tie(impl->centreMean[0], impl->centreStd[0]) = meanStd(centreA);
+    std::tie(impl->centreMean[1], impl->centreStd[1]) = meanStd(centreB);
     impl->flowScaling.fit(features);
     {
         std::mt19937_64 prng(mixSeed(seed, 0, 1));
@@ -415,13 +334,13 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
         impl->metrics["flow"] = historyJson(trainer);
     }
 
-    // Stage 2: the point model p(hits | log E_inc, log N).
+    // Stage 2: the point model p(hits | log E_inc, log N, c_a, c_b).
     {
         const auto tc = trainerConfig(st.at("points").at("trainer"), "point-model trainer config");
         const TrainingData all = impl->pointData(showers, mixSeed(seed, 0, 2));
         auto [train, validation] = hepgen::training::splitTrainValidation(all, tc.validationFraction, tc.seed);
         torch::manual_seed(tc.seed);
-        PointCloudModel model({ 4, 3 }, st.at("points").at("model"));
+        PointCloudModel model({ 4, impl->pointContextWidth() + 1 }, st.at("points").at("model"));
         Trainer trainer(model, tc);
         const auto reason
             = trainer.fit(train, validation, job.subRange(kFlowShare, 1.0), epochCallback("points", tc.epochs));
@@ -486,7 +405,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::load(const std::string& dir)
     if (fs::exists(root / "student" / "checkpoint.pt"))
         impl->student = asPointModel(loadStage("student"));
     const auto features = static_cast<int64_t>(flowFeatureCount(impl->layout.size()));
-    if (impl->flow->shape().features != features || impl->points->shape().context != 3)
+    if (impl->flow->shape().features != features || impl->points->shape().context != impl->pointContextWidth() + 1)
         throw FormatError(dir, "its stages do not fit its layout (a foreign or damaged run directory).");
     return std::unique_ptr<ShowerGenerator>(new ShowerGenerator(std::move(impl)));
 }
@@ -568,145 +487,5 @@ nlohmann::json ShowerGenerator::config() const
 std::string ShowerGenerator::directory() const { return m_impl->dir; }
 
 std::pair<double, double> ShowerGenerator::energyRange() const { return { m_impl->energyMin, m_impl->energyMax }; }
-
-ShowerSampleResult ShowerGenerator::sample(const ShowerSampleRequest& request, const JobControl& job) const
-{
-    const auto started = std::chrono::steady_clock::now();
-    const Impl& im = *m_impl;
-    ShowerSampleResult result;
-    const auto& energies = request.incidentEnergy;
-    const int64_t n = static_cast<int64_t>(energies.size());
-    if (n == 0)
-        throw ConfigError("Give at least one incident energy to generate showers for.");
-    int outside = 0;
-    for (const double e : energies) {
-        if (!std::isfinite(e) || e <= 0)
-            throw ConfigError(fmt::format("Incident energies must be positive numbers of GeV (got {}).", e));
-        if (e < im.energyMin * (1 - 1e-6) || e > im.energyMax * (1 + 1e-6))
-            ++outside;
-    }
-    if (outside > 0) {
-        const std::string what
-            = fmt::format("{} of the {} incident energies lie outside the trained range {:.4g}-{:.4g} GeV", outside, n,
-                im.energyMin, im.energyMax);
-        if (!request.allowExtrapolation)
-            throw ConfigError(what + "; the generator would extrapolate (allow it explicitly to sample there anyway).");
-        result.warnings.push_back(what + ": those showers are extrapolations.");
-    }
-    const auto allowed = samplers();
-    const std::string sampler = request.sampler.empty() ? allowed.front() : request.sampler;
-    if (std::find(allowed.begin(), allowed.end(), sampler) == allowed.end())
-        throw ConfigError(fmt::format(
-            "Unknown sampler '{}' for this generator; choose one of {}.", sampler, nlohmann::json(allowed).dump()));
-    if (request.steps < 0)
-        throw ConfigError(fmt::format("Sampling steps must be positive (got {}).", request.steps));
-    for (const std::size_t i : request.trajectoryOf)
-        if (i >= energies.size())
-            throw ConfigError(fmt::format("Trajectory index {} is out of range (there are {} showers).", i, n));
-    PointCloudModel& model = im.modelFor(sampler);
-
-    torch::NoGradGuard noGrad;
-    job.report(0.0, "Drawing the showers' totals");
-    // 1. The shower flow: one standard-normal row per shower from its own stream (a shower does not depend on the
-    //    others in the request), through the inverse flow, then the inverse standardisation.
-    const std::size_t layers = im.layout.size();
-    const auto d = static_cast<int64_t>(flowFeatureCount(layers));
-    std::vector<torch::Tensor> rows;
-    for (int64_t i = 0; i < n; ++i)
-        rows.push_back(normalRows(1, d, mixSeed(request.seed, 1, static_cast<uint64_t>(i))));
-    const auto z = torch::cat(rows, 0);
-    const auto standardised = im.flow->flow()->inverseWithLogDet(z, im.flowContext(energies)).outputs;
-    const auto features = im.flowScaling.inverse(standardised.to(torch::kFloat64)).contiguous();
-    std::vector<ShowerSummary> targets;
-    for (int64_t i = 0; i < n; ++i)
-        targets.push_back(targetsFrom(
-            features.data_ptr<double>() + i * d, layers, energies[static_cast<std::size_t>(i)], im.maxHits));
-
-    // 2. The point model, in chunks of whole showers; every shower's initial noise from its own stream.
-    std::vector<torch::Tensor> noise(static_cast<std::size_t>(n));
-    auto counts = torch::empty({ n }, torch::kLong);
-    auto context = torch::empty({ n, 2 }, torch::kFloat32);
-    int64_t totalPoints = 0;
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t hits = targets[static_cast<std::size_t>(i)].hits;
-        noise[static_cast<std::size_t>(i)] = normalRows(hits, 4, mixSeed(request.seed, 2, static_cast<uint64_t>(i)));
-        counts[i] = hits;
-        context[i][0]
-            = static_cast<float>((std::log(energies[static_cast<std::size_t>(i)]) - im.logEMean) / im.logEStd);
-        context[i][1] = static_cast<float>((std::log(static_cast<double>(hits)) - im.logNMean) / im.logNStd);
-        totalPoints += hits;
-    }
-    std::vector<std::vector<RawPoint>> raw(static_cast<std::size_t>(n));
-    const auto options = [&](uint64_t seed, const JobControl& part) {
-        hepgen::models::SampleOptions o;
-        o.sampler = sampler;
-        o.steps = request.steps;
-        o.seed = seed;
-        o.shouldStop = [part] { return part.stopRequested(); };
-        o.progress = [part](int64_t done, int64_t total) {
-            part.report(static_cast<double>(done) / static_cast<double>(std::max<int64_t>(1, total)));
-        };
-        return o;
-    };
-    const double sharePerPoint = 0.9 / static_cast<double>(totalPoints + 1);
-    int64_t pointsDone = 0;
-    for (int64_t begin = 0; begin < n;) {
-        int64_t end = begin, chunkPoints = 0;
-        while (end < n && end - begin < kChunkShowers
-            && (end == begin || chunkPoints + counts[end].item<int64_t>() <= kChunkPoints))
-            chunkPoints += counts[end++].item<int64_t>();
-        std::vector<torch::Tensor> zs(noise.begin() + begin, noise.begin() + end);
-        const auto part = job.subRange(0.05 + sharePerPoint * static_cast<double>(pointsDone),
-            0.05 + sharePerPoint * static_cast<double>(pointsDone + chunkPoints));
-        const auto out = model.samplePacked(torch::cat(zs, 0), counts.slice(0, begin, end),
-            context.slice(0, begin, end), options(mixSeed(request.seed, 3, static_cast<uint64_t>(begin)), part));
-        int64_t offset = 0;
-        for (int64_t i = begin; i < end; ++i) {
-            const int64_t c = counts[i].item<int64_t>();
-            raw[static_cast<std::size_t>(i)] = im.rawPoints(out.sample.slice(0, offset, offset + c));
-            offset += c;
-        }
-        pointsDone += chunkPoints;
-        begin = end;
-    }
-
-    // 3. Trajectories: the requested showers again, each on its own with recording on.
-    for (const std::size_t i : request.trajectoryOf) {
-        auto o = options(mixSeed(request.seed, 4, i), job.subRange(0.95, 0.97));
-        o.recordTrajectory = true;
-        const auto out
-            = model.samplePacked(noise[i], counts.slice(0, static_cast<int64_t>(i), static_cast<int64_t>(i) + 1),
-                context.slice(0, static_cast<int64_t>(i), static_cast<int64_t>(i) + 1), o);
-        raw[i] = im.rawPoints(out.sample);
-        result.trajectories.push_back(im.trajectory(out.trajectory, model, sampler, energies[i]));
-    }
-
-    // 4. Post-processing onto the layers and cells, calibrated to the flow.
-    job.report(0.97, "Placing the hits on the layers");
-    auto& s = result.showers;
-    s.geometry = im.geometry;
-    s.offsets.push_back(0);
-    for (int64_t i = 0; i < n; ++i) {
-        const auto hits
-            = postProcess(raw[static_cast<std::size_t>(i)], targets[static_cast<std::size_t>(i)], im.layout,
-                im.minHitEnergy);
-        s.points.insert(s.points.end(), hits.begin(), hits.end());
-        s.offsets.push_back(static_cast<int64_t>(s.points.size() / 4));
-        s.incidentEnergy.push_back(static_cast<float>(energies[static_cast<std::size_t>(i)]));
-    }
-    for (std::size_t k = 0; k < request.trajectoryOf.size(); ++k) {
-        const std::size_t i = request.trajectoryOf[k];
-        auto& t = result.trajectories[k];
-        const std::vector<float> last(s.points.begin() + 4 * s.offsets[i], s.points.begin() + 4 * s.offsets[i + 1]);
-        t.times.push_back(t.times.back());
-        t.log10Snr.push_back(t.log10Snr.back());
-        t.xt.push_back(last);
-        t.x0Pred.push_back(last);
-        t.postProcessed = true;
-    }
-    job.report(1.0, fmt::format("Generated {} showers", n));
-    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return result;
-}
 
 } // namespace hepgen::showers

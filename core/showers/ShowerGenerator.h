@@ -3,7 +3,9 @@
 // arXiv:2305.04847, and CaloClouds II, arXiv:2309.05704): a "shower flow" (a conditional spline flow, flow-rqs)
 // draws the per-shower quantities (hits, visible energy, hits and energy per layer, centre of energy) given E_inc;
 // a permutation-invariant point model (PointWise-Net or EPiC, trained as DDPM, EDM or flow matching, optionally
-// consistency-distilled to one step) draws the hits (x, y, z, E) given E_inc and the number of hits; post-processing
+// consistency-distilled to one step) draws the hits (x, y, z, E) given E_inc, the number of hits and the lateral
+// centre of energy (which tells the i.i.d. hits where the core lies on the cell grid; runs from before it have only
+// E_inc and the number of hits, and still load); post-processing
 // puts them on the layers and cells and calibrates them to the flow (ShowerFeatures.h and ShowerPostProcessing.h
 // describe the preprocessed spaces and the calibrations).
 //

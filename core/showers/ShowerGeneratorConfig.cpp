@@ -73,6 +73,7 @@ ShowerGeneratorConfig ShowerGeneratorConfig::read(const nlohmann::json& in)
         m.update(model);
         hepgen::training::TrainerConfig t;
         t.epochs = 60;
+        t.patience = 5; // its validation NLL is lowest after 12-15 epochs of 9000 showers, then it over-fits
         t.batchSize = 256;
         t.emaDecay = 0.999;
         t.validationFraction = 0.1;
