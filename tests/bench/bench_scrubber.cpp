@@ -15,6 +15,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QImage>
 #include <QOpenGLContext>
 #include <QOpenGLFunctions>
 
@@ -101,34 +102,38 @@ int main(int argc, char** argv)
     for (int i = 0; i < 20; ++i) // warm up: shader compilation, first uploads
         QApplication::processEvents();
     auto* view = scrubber.view();
-    auto finish = [view] {
-        view->makeCurrent();
-        view->context()->functions()->glFinish();
-        view->doneCurrent();
-    };
-
+    // grabFramebuffer() renders the frame (paintGL: VTK's Render and the blit) and reads it back, so each timing
+    // certainly includes a finished render (repaint() of a QOpenGLWidget may return before anything is drawn); the
+    // readback of the 900 x 651 image is in both columns, which makes the p95 an upper bound.
     std::vector<double> withUpdate, renderOnly;
     QElapsedTimer timer;
+    std::size_t litPixels = 0;
     for (int pass = 0; pass < 3; ++pass) {
         for (int f = 0; f < kFrames; ++f) {
             timer.start();
             scrubber.setFrame(f); // refill the arrays
-            view->repaint();      // render now
-            finish();
+            const QImage image = view->grabFramebuffer();
             withUpdate.push_back(timer.nsecsElapsed() / 1e6);
             timer.start();
-            view->repaint(); // the same frame again: render only
-            finish();
+            view->grabFramebuffer(); // the same frame again: render and readback only
             renderOnly.push_back(timer.nsecsElapsed() / 1e6);
+            if (pass == 0 && f + 1 == kFrames) // the shower itself: count the pixels that are not background
+                for (int y = 0; y < image.height(); ++y)
+                    for (int x = 0; x < image.width(); ++x)
+                        litPixels += image.pixelColor(x, y) != image.pixelColor(0, 0) ? 1 : 0;
         }
     }
     const Stats u = stats(withUpdate), r = stats(renderOnly);
+    view->makeCurrent();
     const auto* renderer = reinterpret_cast<const char*>(view->context()->functions()->glGetString(0x1F01));
-    std::printf("scrubber frame, %zu points, %zu frames x 3, %dx%d px, renderer %s\n", kPoints,
-        static_cast<std::size_t>(kFrames), view->width(), view->height(), renderer ? renderer : "?");
-    std::printf("  update + render: p50 %.2f ms, p95 %.2f ms, max %.2f ms  (goal p95 < 16 ms: %s)\n", u.p50, u.p95,
+    std::printf("scrubber frame, %zu points, %zu frames x 3, %dx%d px (%zu not background in the last frame), "
+                "renderer %s\n",
+        kPoints, static_cast<std::size_t>(kFrames), view->width(), view->height(), litPixels,
+        renderer ? renderer : "?");
+    view->doneCurrent();
+    std::printf("  update + render + readback: p50 %.2f ms, p95 %.2f ms, max %.2f ms  (goal p95 < 16 ms: %s)\n", u.p50, u.p95,
         u.max, u.p95 < 16.0 ? "met" : "NOT met");
-    std::printf("  render only:     p50 %.2f ms, p95 %.2f ms, max %.2f ms\n", r.p50, r.p95, r.max);
-    std::printf("  ratio update+render / render (p50): %.2f\n", u.p50 / std::max(1e-9, r.p50));
+    std::printf("  render + readback only:     p50 %.2f ms, p95 %.2f ms, max %.2f ms\n", r.p50, r.p95, r.max);
+    std::printf("  ratio with / without the update (p50): %.2f\n", u.p50 / std::max(1e-9, r.p50));
     return 0;
 }
