@@ -74,20 +74,11 @@ private Q_SLOTS:
     void initTestCase()
     {
         torch::set_num_threads(1);
-        // An affine MAF can represent a Gaussian exactly; the fit's error is then statistical (30 000 events).
-        const int epochs = qEnvironmentVariableIntValue("MAPTEST_EPOCHS");
-        const int hidden = qEnvironmentVariableIntValue("MAPTEST_HIDDEN");
-        const int events = qEnvironmentVariableIntValue("MAPTEST_EVENTS");
-        const int layers = qEnvironmentVariableIntValue("MAPTEST_LAYERS");
-        const int batch = qEnvironmentVariableIntValue("MAPTEST_BATCH");
-        const QByteArray family = qgetenv("MAPTEST_FAMILY");
-        m_run
-            = train(m_truth.sample(events > 0 ? events : 40000, 1), m_dir.filePath("gauss").toStdString(),
-            family.isEmpty() ? "maf-affine" : family.toStdString(),
-                { { "model",
-                      { { "layers", layers > 0 ? layers : 1 }, { "hidden", { hidden > 0 ? hidden : 64, hidden > 0 ? hidden : 64 } },
-                          { "lr", 3e-3 } } },
-                    { "trainer", { { "epochs", epochs > 0 ? epochs : 25 }, { "batch_size", batch > 0 ? batch : 512 }, { "seed", 3 } } } });
+        // A one-layer affine MAF represents a correlated Gaussian exactly; the fit's error is then statistical (40 000
+        // events). (Three layers with the same 25 epochs: largest error 0.12, mean 0.022 - more parameters to fit.)
+        m_run = train(m_truth.sample(40000, 1), m_dir.filePath("gauss").toStdString(), "maf-affine",
+            { { "model", { { "layers", 1 }, { "hidden", { 64, 64 } }, { "lr", 3e-3 } } },
+                { "trainer", { { "epochs", 25 }, { "batch_size", 512 }, { "seed", 3 } } } });
     }
 
     void logDensityMapMatchesTheTruth()
