@@ -65,6 +65,8 @@ VtkView::VtkView(QWidget* parent)
 
     m_window->SetReadyForRendering(false);
     m_window->SetFrameBlitModeToNoBlit();
+    // No multisampling: VTK asks for 8 samples by default, which software OpenGL (llvmpipe) pays for in every pixel.
+    m_window->SetMultiSamples(0);
     m_window->AddRenderer(m_renderer);
     m_renderer->SetBackground(0.10, 0.11, 0.14);
 
