@@ -25,8 +25,10 @@ namespace hepgen::anomaly {
 /// 2-core CPU budget of DESIGN.md (CATHODE used 15 MADE blocks and 100 epochs on a GPU).
 struct DensityConfig {
     std::string family = "maf-rqs"; ///< [family] a flow family of the model lab (exact density needed)
-    nlohmann::json model = { { "layers", 4 }, { "hidden", { 64, 64 } }, { "lr", 1e-3 } }; ///< [model]
-    nlohmann::json trainer = { { "epochs", 20 }, { "batch_size", 512 }, { "patience", 5 },
+    /// Batches of 2048 at twice the rate of 512-event batches: on the 880k SB events of the 1M toy CATHODE's density
+    /// fit took 169 s instead of 522 s, at the same quality (AUC 0.885 / max SIC 5.16 against 0.897 / 5.28, one seed).
+    nlohmann::json model = { { "layers", 4 }, { "hidden", { 64, 64 } }, { "lr", 2e-3 } }; ///< [model]
+    nlohmann::json trainer = { { "epochs", 20 }, { "batch_size", 2048 }, { "patience", 5 },
         { "validation_fraction", 0.2 } };                              ///< [trainer] TrainerConfig keys
     std::vector<std::string> preprocessing { "logit", "standardize" }; ///< [preprocessing] of the features
     double logitMargin = 0.05;                                         ///< [logit_margin]
