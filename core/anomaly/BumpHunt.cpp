@@ -278,6 +278,15 @@ SpectrumFit fitSpectrum(const std::vector<float>& masses, const MassWindows& w, 
         }
     }
     fit.chi2PerNdf = fitted.size() > 4 ? deviance / double(fitted.size() - 4) : 0.0;
+    if (!(fit.expectedSr > 0) || !std::isfinite(fit.expectedSr)) {
+        // The shape fitted to sparse sidebands can blow up inside the SR. Saying Z = 0 would read as "no excess";
+        // the fit failed, and the significance is undefined.
+        fit.converged = false;
+        fit.message = "The dijet fit predicts no finite background in the signal region (too few events after this "
+                      "cut?): no significance.";
+        fit.significance = fit.significanceStatOnly = std::numeric_limits<double>::quiet_NaN();
+        return fit;
+    }
 
     // Parameter errors from the Hessian of the profiled NLL (central differences).
     std::array<std::array<double, 3>, 3> h {}, cov {};
