@@ -118,12 +118,16 @@ void BumpHuntView::redraw()
         points->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colour, 4.5));
         points->setPen(QPen(colour));
         points->setData(x, n, true);
-        points->setName(tr("ε = %1: Z = %2 σ (%3 events in the SR, fit %4 ± %5)")
-                            .arg(percent(m_steps[k].efficiency))
-                            .arg(fit.significance, 0, 'f', 2)
-                            .arg(fit.observedSr, 0, 'f', 0)
-                            .arg(fit.expectedSr, 0, 'f', 1)
-                            .arg(fit.expectedSrError, 0, 'f', 1));
+        points->setName(std::isfinite(fit.significance)
+                ? tr("ε = %1: Z = %2 σ (%3 events in the SR, fit %4 ± %5)")
+                      .arg(percent(m_steps[k].efficiency))
+                      .arg(fit.significance, 0, 'f', 2)
+                      .arg(fit.observedSr, 0, 'f', 0)
+                      .arg(fit.expectedSr, 0, 'f', 1)
+                      .arg(fit.expectedSrError, 0, 'f', 1)
+                : tr("ε = %1: the fit failed (%2 events in the SR)")
+                      .arg(percent(m_steps[k].efficiency))
+                      .arg(fit.observedSr, 0, 'f', 0));
         auto* bars = new QCPErrorBars(p->xAxis, p->yAxis);
         bars->setDataPlottable(points);
         bars->setData(err);

@@ -194,8 +194,9 @@ void HuntBumpPanel::recompute()
             QStringList parts;
             double largest = 0;
             for (const auto& s : *steps) {
-                parts
-                    << tr("ε = %1 %: Z = %2 σ").arg(100.0 * s.efficiency, 0, 'g', 3).arg(s.fit.significance, 0, 'f', 2);
+                parts << (std::isfinite(s.fit.significance)
+                        ? tr("ε = %1 %: Z = %2 σ").arg(100.0 * s.efficiency, 0, 'g', 3).arg(s.fit.significance, 0, 'f', 2)
+                        : tr("ε = %1 %: the fit failed").arg(100.0 * s.efficiency, 0, 'g', 3));
                 largest = std::max(largest, s.fit.significance);
             }
             const QString what = backgroundOnly ? tr("Background only (sculpting check)") : tr("Local significance");
