@@ -24,6 +24,9 @@ namespace hepgen::cli {
 
 namespace {
 
+/// A local significance for the text output: "2.41", or "none (the fit failed)" for NaN.
+std::string zText(double z) { return std::isfinite(z) ? fmt::format("{:.2f}", z) : "none (the fit failed)"; }
+
 struct HuntOptions {
     std::string data, method, classifier = "mlp", config, scores, saveModel, iadBackground, fromScores;
     std::vector<double> bumpFit;
@@ -139,10 +142,10 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
                     for (const auto& key : { "bump_hunt", "sculpting_check" })
                         if (out.contains(key))
                             for (const auto& s : out[key])
-                                fmt::print("{} at {:g}: SR observed {}, expected {:.1f}, local Z {:.2f}\n",
+                                fmt::print("{} at {:g}: SR observed {}, expected {:.1f}, local Z {}\n",
                                     key == std::string("bump_hunt") ? "bump hunt" : "sculpting check",
                                     s["efficiency"].get<double>(), s["observed_sr"].get<double>(),
-                                    s["expected_sr"].get<double>(), s["significance"].get<double>());
+                                    s["expected_sr"].get<double>(), zText(s["significance"].get<double>()));
                 return 0;
             }
             if (o->data.empty())
@@ -199,7 +202,7 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
                         std::string zs;
                         for (const auto& s : p["bump_hunt"])
                             zs += fmt::format(
-                                " Z({:g}) {:.2f}", s["efficiency"].get<double>(), s["significance"].get<double>());
+                                " Z({:g}) {}", s["efficiency"].get<double>(), zText(s["significance"].get<double>()));
                         fmt::print("SR {:.2f}-{:.2f}: {} SR events,{}{}\n", p["sr"][0].get<double>(),
                             p["sr"][1].get<double>(), p["n_sr"].get<std::size_t>(), zs.empty() ? " no fit" : zs,
                             p.contains("problem") ? " (" + p["problem"].get<std::string>() + ")" : "");
@@ -247,9 +250,9 @@ void addHuntCommand(CLI::App& app, const GlobalOptions& global, Action& action)
                     fmt::print("note: {}\n", n);
                 if (o->bumpHunt)
                     for (const auto& s : out["bump_hunt"])
-                        fmt::print("bump hunt at {:g}: SR observed {}, expected {:.1f}, local Z {:.2f}\n",
+                        fmt::print("bump hunt at {:g}: SR observed {}, expected {:.1f}, local Z {}\n",
                             s["efficiency"].get<double>(), s["observed_sr"].get<double>(),
-                            s["expected_sr"].get<double>(), s["significance"].get<double>());
+                            s["expected_sr"].get<double>(), zText(s["significance"].get<double>()));
             }
             return 0;
         };
