@@ -85,21 +85,25 @@ private:
 
 bool waitForMap(MapsWorkspace& w, int before, int ms = 60000)
 {
-    QElapsedTimer t;
-    t.start();
-    while (w.mapsShown() <= before && t.elapsed() < ms)
-        QTest::qWait(10);
-    return w.mapsShown() > before;
+    return QTest::qWaitFor([&] { return w.mapsShown() > before; }, ms);
+}
+
+std::shared_ptr<hepgen::data::Dataset> dijet(std::size_t background, std::size_t signal, uint64_t seed, const char* source)
+{
+    hepgen::data::DijetOptions o;
+    o.background = background;
+    o.signal = signal;
+    o.seed = seed;
+    auto d = std::make_shared<hepgen::data::Dataset>();
+    d->source = source;
+    d->table = hepgen::data::generateDijet(o);
+    return d;
 }
 
 /// Waits until the shown map is one of `model` (a map of the previous model may still arrive first under load).
 bool waitForMapOf(MapsWorkspace& w, const std::string& model, int ms = 60000)
 {
-    QElapsedTimer t;
-    t.start();
-    while (!(w.currentMap() && w.currentMap()->model == model) && t.elapsed() < ms)
-        QTest::qWait(10);
-    return w.currentMap() && w.currentMap()->model == model;
+    return QTest::qWaitFor([&] { return w.currentMap() && w.currentMap()->model == model; }, ms);
 }
 
 } // namespace
@@ -385,13 +389,7 @@ private Q_SLOTS:
         MapsWorkspace w(&jobs, nullptr, &hunt);
         w.resize(1400, 800);
         w.show();
-        hepgen::data::DijetOptions o;
-        o.background = 20000;
-        o.signal = 800;
-        o.seed = 9;
-        auto d = std::make_shared<hepgen::data::Dataset>();
-        d->source = "test:dijet";
-        d->table = hepgen::data::generateDijet(o);
+        const auto d = dijet(20000, 800, 9, "test:dijet");
         hunt.setDataset(d);
         w.setDataset(d);
         w.setGrid(40);
@@ -434,13 +432,7 @@ private Q_SLOTS:
         window.resize(1600, 950);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        hepgen::data::DijetOptions o;
-        o.background = 60000;
-        o.signal = 3000;
-        o.seed = 4;
-        auto d = std::make_shared<hepgen::data::Dataset>();
-        d->source = "dijet toy";
-        d->table = hepgen::data::generateDijet(o);
+        const auto d = dijet(60000, 3000, 4, "dijet toy");
         // A supervised classifier ensemble on the substructure features (signal vs background), for the picture.
         hepgen::metrics::ClassifierConfig c;
         c.hidden = { 64, 64 };
