@@ -31,7 +31,11 @@ struct DensityConfig {
     nlohmann::json trainer = { { "epochs", 20 }, { "batch_size", 2048 }, { "patience", 5 },
         { "validation_fraction", 0.2 } };                              ///< [trainer] TrainerConfig keys
     std::vector<std::string> preprocessing { "logit", "standardize" }; ///< [preprocessing] of the features
-    double logitMargin = 0.05;                                         ///< [logit_margin]
+    /// [logit_margin] features map to [margin, 1 - margin] of their range before the logit. Small, so the logit
+    /// acts as a log on the jet masses' long tails (CATHODE's LogitScaler uses none). With 0.05 the bulk of
+    /// mj_min and delta_mj stayed in the logit's linear part, the flow's mass tails fell short (q99 of mj_min
+    /// 0.457 against 0.483 TeV), and CATHODE's classifier found those residuals: max SIC 5.2 at 1M against 11.4.
+    double logitMargin = 0.001;
     /// [log_mass] condition on ln m (standardised) instead of m: jet masses scale as powers of m_jj, so
     /// their dependence on ln m is close to a shift, which the flows learn far more easily over a
     /// spectrum that falls by decades. Needs positive masses.

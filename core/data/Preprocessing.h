@@ -21,7 +21,7 @@ struct PreprocessStep {
 /// A chain of steps, fitted once, applied in order forward and in reverse order inverse.
 class Preprocessing {
 public:
-    /// kinds in order, e.g. {"logit", "standardize"}; margin for "logit" (default 0.05, as in CATHODE).
+    /// kinds in order, e.g. {"logit", "standardize"}; margin for "logit" (default 0.05; the hunts' densities use 0.001, see DensityConfig).
     /// Throws ConfigError for an unknown kind or a margin outside (0, 0.5).
     explicit Preprocessing(std::vector<std::string> kinds = { "standardize" }, double margin = 0.05);
 
