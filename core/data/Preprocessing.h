@@ -21,8 +21,8 @@ struct PreprocessStep {
 /// A chain of steps, fitted once, applied in order forward and in reverse order inverse.
 class Preprocessing {
 public:
-    /// kinds in order, e.g. {"logit", "standardize"}; margin for "logit" (default 0.05; the hunts' densities use 0.001, see DensityConfig).
-    /// Throws ConfigError for an unknown kind or a margin outside (0, 0.5).
+    /// kinds in order, e.g. {"logit", "standardize"}; margin for "logit" (default 0.05; the hunts' densities use 0.001,
+    /// see DensityConfig). Throws ConfigError for an unknown kind or a margin outside (0, 0.5).
     explicit Preprocessing(std::vector<std::string> kinds = { "standardize" }, double margin = 0.05);
 
     /// Fits every step on x (N, D) (each step on the output of the previous one). Constant features get

@@ -164,8 +164,9 @@ const std::vector<Entry>& entries()
             "Cap on the reference events (SB, template or samples) per fold, for speed (0: no cap).", {} },
         { "density", "family", "Flow family of the conditional densities p(x|m) (an exact density is needed).",
             { "maf-rqs", "maf-affine", "flow-rqs", "flow-affine" } },
-        { "density", "logit_margin", "Margin of the logit preprocessing: features map to [m, 1 - m] first. Keep it small (0.001): the logit then "
-            "acts as a log on long mass tails, which a wide margin leaves for the flow to model.",
+        { "density", "logit_margin",
+            "Margin of the logit preprocessing: features map to [m, 1 - m] first. Keep it small (0.001): the logit "
+            "then acts as a log on long mass tails, which a wide margin leaves for the flow to model.",
             {} },
         { "density", "log_mass",
             "Condition the flows on ln m instead of m (jet masses scale as powers of m_jj; needs positive masses).",

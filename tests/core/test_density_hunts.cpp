@@ -4,6 +4,7 @@
 // that follow the training data. Fixed seeds, small flows and budgets (one thread).
 #include "core/anomaly/ConditionalDensity.h"
 #include "core/anomaly/Hunt.h"
+#include "core/anomaly/MassWindows.h"
 #include "core/data/DijetGenerator.h"
 
 #include <QtTest>
@@ -67,11 +68,10 @@ private Q_SLOTS:
         o.background = 400000;
         o.seed = 13;
         const auto truth = hepgen::data::generateDijet(o);
-        const auto split = [](const hepgen::data::Table& t, bool sr) {
+        // Features (mj_min, delta_mj, tau21_min, tau21_max) and masses of a region of the default windows.
+        const auto region = [](const hepgen::data::Table& t, Region r) {
             std::vector<float> x, m;
-            for (std::size_t i = 0; i < t.rows(); ++i) {
-                if ((t.at(i, 0) >= 3.3f && t.at(i, 0) < 3.7f) != sr)
-                    continue;
+            for (std::size_t i : rowsInRegion(MassWindows {}, t, r)) {
                 m.push_back(t.at(i, 0));
                 for (std::size_t j = 1; j < 5; ++j)
                     x.push_back(t.at(i, j));
@@ -79,9 +79,9 @@ private Q_SLOTS:
             const auto n = int64_t(m.size());
             return std::make_pair(torch::tensor(x).reshape({ n, 4 }), torch::tensor(m));
         };
-        const auto [sbX, sbM] = split(data, false);
-        const auto [srX, srM] = split(data, true);
-        const auto [trueX, trueM] = split(truth, true);
+        const auto [sbX, sbM] = region(data, Region::Sideband);
+        const auto [srX, srM] = region(data, Region::Signal);
+        const auto trueX = region(truth, Region::Signal).first;
         DensityConfig c;
         c.trainer["epochs"] = 10;
         ConditionalDensity d(c, 1);
@@ -91,8 +91,8 @@ private Q_SLOTS:
             return (samples.select(1, col).quantile(q) / trueX.select(1, col).quantile(q)).item<double>();
         };
         const double mjMin99 = ratio(0, 0.99), deltaMj99 = ratio(1, 0.99), mjMin999 = ratio(0, 0.999);
-        qInfo("flow / truth in the SR: q99 mj_min %.3f, delta_mj %.3f; q99.9 mj_min %.3f", mjMin99, deltaMj99,
-            mjMin999);
+        qInfo(
+            "flow / truth in the SR: q99 mj_min %.3f, delta_mj %.3f; q99.9 mj_min %.3f", mjMin99, deltaMj99, mjMin999);
         QVERIFY(std::abs(mjMin99 - 1) < 0.07 && std::abs(deltaMj99 - 1) < 0.07);
         QVERIFY(std::abs(mjMin999 - 1) < 0.12);
     }
