@@ -159,6 +159,10 @@ private Q_SLOTS:
         nlohmann::json v = form->values();
         QCOMPARE(v["oversampling"].get<int>(), 4);
         QCOMPARE(v["density"]["family"].get<std::string>(), std::string("maf-rqs"));
+        if (const QByteArray dir = qgetenv("HEPGEN_SCREENSHOT_DIR"); !dir.isEmpty()) {
+            form->resize(700, 900);
+            QVERIFY(form->grab().save(QDir(dir).filePath("hunt-settings.png")));
+        }
         v["oversampling"] = 2;
         v["bdt"]["rounds"] = 77;
         form->setValues(v);
