@@ -194,7 +194,8 @@ void ShowerTrainDialog::setConfig(const json& settings)
     const json s = hepgen::showers::ShowerGeneratorConfig::read(settings).json; // validates, fills defaults
     m_general->setConfig(
         { { "seed", s.at("seed") }, { "max_showers", s.at("max_showers") },
-            { "depth_axis", s.at("layout").at("depth_axis") }, { "lateral", s.at("layout").at("lateral") } },
+            { "depth_axis", s.at("layout").at("depth_axis") }, { "lateral", s.at("layout").at("lateral") },
+            { "core_hits", s.at("layout").at("core_hits") } },
         "shower");
     m_flowModel->setConfig(without(s.at("flow").at("model"), { "permutation_seed" }), "flow-rqs");
     m_flowTrainer->setConfig(without(s.at("flow").at("trainer"), { "seed" }), "trainer");
@@ -237,7 +238,9 @@ json ShowerTrainDialog::config(QString* error) const
             student.erase(key);
     const json g = m_general->values();
     const json user = { { "seed", g.at("seed") }, { "max_showers", g.at("max_showers") },
-        { "layout", { { "depth_axis", g.at("depth_axis") }, { "lateral", g.at("lateral") } } },
+        { "layout",
+            { { "depth_axis", g.at("depth_axis") }, { "lateral", g.at("lateral") },
+                { "core_hits", g.at("core_hits") } } },
         { "flow", { { "model", m_flowModel->values() }, { "trainer", m_flowTrainer->values() } } },
         { "points", { { "model", m_pointModel->values() }, { "trainer", m_pointTrainer->values() } } },
         { "distillation", { { "model", student }, { "trainer", m_studentTrainer->values() } } } };

@@ -17,8 +17,33 @@ double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) *
 
 } // namespace
 
-ShowerSummary summarise(const hepgen::data::Showers& showers, std::size_t i, const ShowerLayout& layout)
+int64_t ShowerSummary::coreHits() const
 {
+    int64_t n = 0;
+    for (std::size_t l = 0; l < coreFraction.size(); ++l)
+        n += coreFraction[l] > 0.0 && hitsPerLayer[l] > 0 ? 1 : 0;
+    return n;
+}
+
+std::array<double, 2> coreCell(const ShowerSummary& s, const ShowerLayout& layout)
+{
+    return { layout.snap(s.centreA, layout.originA), layout.snap(s.centreB, layout.originB) };
+}
+
+namespace {
+
+/// Whether lateral position (a, b) lies in the cell centred on `cell`.
+bool inCell(double a, double b, const std::array<double, 2>& cell, const ShowerLayout& layout)
+{
+    return std::abs(a - cell[0]) < 0.5 * layout.cellSize && std::abs(b - cell[1]) < 0.5 * layout.cellSize;
+}
+
+} // namespace
+
+ShowerSummary summarise(const hepgen::data::Showers& showers, std::size_t i, const ShowerLayout& layout, bool cores)
+{
+    if (cores && layout.cellSize <= 0.0)
+        throw ConfigError("Core hits need showers on a lateral cell grid.");
     ShowerSummary s;
     const std::size_t layers = layout.size();
     s.incidentEnergy = showers.incidentEnergy[i];
@@ -26,9 +51,10 @@ ShowerSummary summarise(const hepgen::data::Showers& showers, std::size_t i, con
     s.energyPerLayer.assign(layers, 0.0);
     const auto a = static_cast<std::size_t>(layout.axisA()), b = static_cast<std::size_t>(layout.axisB()),
                d = static_cast<std::size_t>(layout.depthAxis);
+    const auto hit = [&](int64_t k) { return showers.points.data() + 4 * static_cast<std::size_t>(k); };
     double sumA = 0.0, sumB = 0.0;
     for (auto k = showers.offsets[i]; k < showers.offsets[i + 1]; ++k) {
-        const float* p = showers.points.data() + 4 * static_cast<std::size_t>(k);
+        const float* p = hit(k);
         const std::size_t l = layout.layerOf(p[d]);
         s.hitsPerLayer[l] += 1;
         s.energyPerLayer[l] += p[3];
@@ -41,13 +67,45 @@ ShowerSummary summarise(const hepgen::data::Showers& showers, std::size_t i, con
         s.centreA = sumA / s.visible;
         s.centreB = sumB / s.visible;
     }
+    if (cores) {
+        s.coreFraction.assign(layers, 0.0);
+        const auto cell = coreCell(s, layout);
+        for (auto k = showers.offsets[i]; k < showers.offsets[i + 1]; ++k) {
+            const float* p = hit(k);
+            if (inCell(p[a], p[b], cell, layout))
+                s.coreFraction[layout.layerOf(p[d])] += p[3];
+        }
+        for (std::size_t l = 0; l < layers; ++l)
+            s.coreFraction[l]
+                = s.energyPerLayer[l] > 0.0 ? std::min(1.0, s.coreFraction[l] / s.energyPerLayer[l]) : 0.0;
+    }
     return s;
+}
+
+hepgen::data::Showers withoutCores(const hepgen::data::Showers& showers, const ShowerLayout& layout)
+{
+    hepgen::data::Showers out;
+    out.geometry = showers.geometry;
+    out.incidentEnergy = showers.incidentEnergy;
+    out.offsets.push_back(0);
+    const auto a = static_cast<std::size_t>(layout.axisA()), b = static_cast<std::size_t>(layout.axisB());
+    for (std::size_t i = 0; i < showers.size(); ++i) {
+        const auto cell = coreCell(summarise(showers, i, layout), layout);
+        for (auto k = showers.offsets[i]; k < showers.offsets[i + 1]; ++k) {
+            const float* p = showers.points.data() + 4 * static_cast<std::size_t>(k);
+            if (!inCell(p[a], p[b], cell, layout))
+                out.points.insert(out.points.end(), p, p + 4);
+        }
+        out.offsets.push_back(static_cast<int64_t>(out.points.size() / 4));
+    }
+    return out;
 }
 
 std::vector<double> flowFeatures(const ShowerSummary& s, std::mt19937_64& rng)
 {
     const std::size_t layers = s.hitsPerLayer.size();
-    std::vector<double> f(flowFeatureCount(layers));
+    const bool cores = !s.coreFraction.empty();
+    std::vector<double> f(flowFeatureCount(layers, cores));
     const double n = static_cast<double>(s.hits);
     f[0] = std::log(n + uniform(rng));
     f[1] = std::log(s.visible / (1000.0 * s.incidentEnergy));
@@ -57,10 +115,16 @@ std::vector<double> flowFeatures(const ShowerSummary& s, std::mt19937_64& rng)
     }
     f[2 + 2 * layers] = s.centreA;
     f[3 + 2 * layers] = s.centreB;
+    if (cores)
+        for (std::size_t l = 0; l < layers; ++l) {
+            const bool alone = s.hitsPerLayer[l] == 1 && s.coreFraction[l] > 0.0;
+            f[4 + 2 * layers + l]
+                = std::log(alone ? 1.0 - 0.5 * uniform(rng) : s.coreFraction[l] + kFractionFloor * uniform(rng));
+        }
     return f;
 }
 
-ShowerSummary targetsFrom(const double* f, std::size_t layers, double incidentEnergy, int64_t maxHits)
+ShowerSummary targetsFrom(const double* f, std::size_t layers, double incidentEnergy, int64_t maxHits, bool cores)
 {
     const auto finite = [](double v) { return std::isfinite(v) ? v : -1e30; };
     ShowerSummary s;
@@ -70,7 +134,9 @@ ShowerSummary targetsFrom(const double* f, std::size_t layers, double incidentEn
     s.visible = std::exp(std::min(finite(f[1]), 5.0)) * 1000.0 * incidentEnergy;
 
     // Counts per layer: floor of the dequantised counts, then +-1 where the fractional parts say so until they add up
-    // to N (largest remainders gain first, smallest lose first; a layer never goes below zero).
+    // to N (largest remainders of non-empty layers gain first, smallest lose first; a layer never goes below zero).
+    // An empty layer's remainder is the dequantisation noise u, uniform: were it to compete, half of the empty
+    // layers would gain a hit whenever the counts fall short.
     const double n = static_cast<double>(s.hits);
     std::vector<double> frac(layers);
     s.hitsPerLayer.assign(layers, 0);
@@ -84,8 +150,12 @@ ShowerSummary targetsFrom(const double* f, std::size_t layers, double incidentEn
     std::vector<std::size_t> order(layers);
     std::iota(order.begin(), order.end(), 0);
     if (sum < s.hits) {
+        if (sum > 0) // only non-empty layers gain (with no hit anywhere, every layer may)
+            order.erase(
+                std::remove_if(order.begin(), order.end(), [&](std::size_t l) { return s.hitsPerLayer[l] == 0; }),
+                order.end());
         std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return frac[x] > frac[y]; });
-        for (std::size_t k = 0; sum < s.hits; k = (k + 1) % layers, ++sum)
+        for (std::size_t k = 0; sum < s.hits; k = (k + 1) % order.size(), ++sum)
             s.hitsPerLayer[order[k]] += 1;
     } else if (sum > s.hits) {
         std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return frac[x] < frac[y]; });
@@ -112,6 +182,17 @@ ShowerSummary targetsFrom(const double* f, std::size_t layers, double incidentEn
     }
     s.centreA = std::isfinite(f[2 + 2 * layers]) ? f[2 + 2 * layers] : 0.0;
     s.centreB = std::isfinite(f[3 + 2 * layers]) ? f[3 + 2 * layers] : 0.0;
+    if (cores) {
+        s.coreFraction.assign(layers, 0.0);
+        for (std::size_t l = 0; l < layers; ++l) {
+            const double share = std::exp(std::min(finite(f[4 + 2 * layers + l]), 0.0));
+            if (s.hitsPerLayer[l] > 0 && share >= kFractionFloor)
+                s.coreFraction[l] = s.hitsPerLayer[l] == 1 ? 1.0 : share;
+        }
+        // At least one hit for the point model: the last core of an all-core shower becomes a halo hit.
+        for (std::size_t l = layers; l-- > 0 && s.coreHits() >= s.hits;)
+            s.coreFraction[l] = 0.0;
+    }
     return s;
 }
 
@@ -201,8 +282,8 @@ PointScaling fitPointScaling(const hepgen::data::Showers& showers, const ShowerL
     return s;
 }
 
-std::vector<float> pointFeatures(const hepgen::data::Showers& showers, const ShowerLayout& layout,
-    const PointScaling& scaling, std::mt19937_64& rng)
+std::vector<float> pointFeatures(
+    const hepgen::data::Showers& showers, const ShowerLayout& layout, const PointScaling& scaling, std::mt19937_64& rng)
 {
     const auto f = rawPointFeatures(showers, layout, scaling.lateralScale, rng);
     std::vector<float> out(f.size());
@@ -220,7 +301,8 @@ std::array<double, 4> unscalePoint(const float* z, const PointScaling& s)
         // sinh up to the limit, then its tangent: exact on the data, finite for any noise.
         const double u = out[c], lim = s.lateralLimit;
         out[c] = s.lateralScale
-            * (std::abs(u) <= lim ? std::sinh(u) : std::copysign(std::sinh(lim) + std::cosh(lim) * (std::abs(u) - lim), u));
+            * (std::abs(u) <= lim ? std::sinh(u)
+                                  : std::copysign(std::sinh(lim) + std::cosh(lim) * (std::abs(u) - lim), u));
     }
     const double logE = std::clamp(static_cast<double>(z[3]), -kLogEnergyClamp, kLogEnergyClamp);
     out[3] = std::exp(logE * s.scale[3] + s.shift[3]);

@@ -2,9 +2,9 @@
 // distillation; sampling is in ShowerSampling.cpp, the shared state in ShowerGeneratorImpl.h.
 #include "core/showers/ShowerGenerator.h"
 
-#include "core/showers/ShowerGeneratorImpl.h"
 #include "core/models/GenerativeModel.h"
 #include "core/models/ModelSupport.h"
+#include "core/showers/ShowerGeneratorImpl.h"
 #include "core/util/Error.h"
 
 #include <fmt/format.h>
@@ -152,8 +152,8 @@ nlohmann::json ShowerGenerator::Impl::state() const
             { { "log_e_mean", logEMean }, { "log_e_std", logEStd }, { "log_n_mean", logNMean },
                 { "log_n_std", logNStd }, { "centre_mean", centreMean }, { "centre_std", centreStd } } },
         { "point_scaling", pointScaling.toJson() }, { "energy_range", { energyMin, energyMax } },
-        { "max_hits", maxHits }, { "min_hit_energy", minHitEnergy }, { "data", dataDescription },
-        { "distilled", student != nullptr } };
+        { "max_hits", maxHits }, { "min_hit_energy", minHitEnergy }, { "core_hits", coreHits },
+        { "data", dataDescription }, { "distilled", student != nullptr } };
 }
 
 void ShowerGenerator::Impl::restore(const nlohmann::json& j)
@@ -174,6 +174,7 @@ void ShowerGenerator::Impl::restore(const nlohmann::json& j)
     energyMax = j.at("energy_range").at(1).get<double>();
     maxHits = j.at("max_hits").get<int64_t>();
     minHitEnergy = j.at("min_hit_energy").get<double>();
+    coreHits = j.value("core_hits", false); // runs from before session 14 have none
     dataDescription = j.value("data", std::string());
 }
 
@@ -206,23 +207,30 @@ TrainingData ShowerGenerator::Impl::pointData(const hepgen::data::Showers& s, ui
     // Padded clouds (B, P, 4) of standardised point vectors; context (B, C + 1): pointContext(), then the raw count
     // (PointCloudModel's layout).
     std::mt19937_64 rng(seed);
-    const std::vector<float> f = pointFeatures(s, layout, pointScaling, rng);
-    const int64_t b = static_cast<int64_t>(s.size());
+    const hepgen::data::Showers halo = coreHits ? withoutCores(s, layout) : hepgen::data::Showers {};
+    const hepgen::data::Showers& points = coreHits ? halo : s;
+    const std::vector<float> f = pointFeatures(points, layout, pointScaling, rng);
+    std::vector<std::size_t> kept;
     int64_t pmax = 1;
-    for (std::size_t i = 0; i < s.size(); ++i)
-        pmax = std::max<int64_t>(pmax, static_cast<int64_t>(s.hits(i)));
+    for (std::size_t i = 0; i < points.size(); ++i)
+        if (points.hits(i) > 0) {
+            kept.push_back(i);
+            pmax = std::max<int64_t>(pmax, static_cast<int64_t>(points.hits(i)));
+        }
+    const auto b = static_cast<int64_t>(kept.size());
     auto x = torch::zeros({ b, pmax, 4 }, torch::kFloat32);
     const int64_t c = pointContextWidth();
     auto ctx = torch::zeros({ b, c + 1 }, torch::kFloat32);
     auto xa = x.accessor<float, 3>();
-    for (int64_t i = 0; i < b; ++i) {
-        const auto from = s.offsets[static_cast<std::size_t>(i)];
-        const auto n = static_cast<int64_t>(s.hits(static_cast<std::size_t>(i)));
+    for (int64_t r = 0; r < b; ++r) {
+        const std::size_t i = kept[static_cast<std::size_t>(r)];
+        const auto from = points.offsets[i];
+        const auto n = static_cast<int64_t>(points.hits(i));
         for (int64_t k = 0; k < n; ++k)
             for (std::size_t c = 0; c < 4; ++c)
-                xa[i][k][static_cast<int64_t>(c)] = f[4 * static_cast<std::size_t>(from + k) + c];
-        pointContext(summarise(s, static_cast<std::size_t>(i), layout), ctx[i].data_ptr<float>());
-        ctx[i][c] = static_cast<float>(n);
+                xa[r][k][static_cast<int64_t>(c)] = f[4 * static_cast<std::size_t>(from + k) + c];
+        pointContext(summarise(s, i, layout), ctx[r].data_ptr<float>());
+        ctx[r][c] = static_cast<float>(n);
     }
     return { x, ctx, {} };
 }
@@ -249,6 +257,11 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
     impl->geometry = showers.geometry;
     impl->layout = inferLayout(
         showers, st.at("layout").at("depth_axis").get<std::string>(), st.at("layout").at("lateral").get<std::string>());
+    const std::string cores = st.at("layout").at("core_hits").get<std::string>();
+    if (cores == "yes" && impl->layout.cellSize <= 0.0)
+        throw ConfigError("Core hits (core_hits: yes) need showers on a lateral cell grid; these have continuous "
+                          "lateral positions.");
+    impl->coreHits = cores == "yes" || (cores == "auto" && impl->layout.cellSize > 0.0);
     impl->dataDescription
         = fmt::format("{} showers ({} without hits skipped)", showers.size(), input.size() - used.size());
 
@@ -258,7 +271,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
         throw FileError(dir, "cannot create the run directory (" + ec.message() + ").");
 
     // Per-shower summaries: the flow's data, the context scalings and the trained ranges.
-    const std::size_t n = showers.size(), layers = impl->layout.size(), d = flowFeatureCount(layers);
+    const std::size_t n = showers.size(), layers = impl->layout.size(), d = flowFeatureCount(layers, impl->coreHits);
     std::mt19937_64 rng(mixSeed(seed, 0, 0));
     std::vector<double> featureValues;
     featureValues.reserve(n * d);
@@ -266,7 +279,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
     impl->energyMin = HUGE_VAL;
     impl->energyMax = 0.0;
     for (std::size_t i = 0; i < n; ++i) {
-        const ShowerSummary s = summarise(showers, i, impl->layout);
+        const ShowerSummary s = summarise(showers, i, impl->layout, impl->coreHits);
         const auto f = flowFeatures(s, rng);
         featureValues.insert(featureValues.end(), f.begin(), f.end());
         energies[i] = s.incidentEnergy;
@@ -303,7 +316,8 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
     impl->flowScaling.fit(features);
     {
         std::mt19937_64 prng(mixSeed(seed, 0, 1));
-        impl->pointScaling = fitPointScaling(showers, impl->layout, prng);
+        impl->pointScaling
+            = fitPointScaling(impl->coreHits ? withoutCores(showers, impl->layout) : showers, impl->layout, prng);
     }
 
     const auto epochCallback = [&](const std::string& stage, int64_t epochs) {
@@ -404,7 +418,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::load(const std::string& dir)
     impl->points = asPointModel(loadStage("points"));
     if (fs::exists(root / "student" / "checkpoint.pt"))
         impl->student = asPointModel(loadStage("student"));
-    const auto features = static_cast<int64_t>(flowFeatureCount(impl->layout.size()));
+    const auto features = static_cast<int64_t>(flowFeatureCount(impl->layout.size(), impl->coreHits));
     if (impl->flow->shape().features != features || impl->points->shape().context != impl->pointContextWidth() + 1)
         throw FormatError(dir, "its stages do not fit its layout (a foreign or damaged run directory).");
     return std::unique_ptr<ShowerGenerator>(new ShowerGenerator(std::move(impl)));
@@ -481,6 +495,7 @@ nlohmann::json ShowerGenerator::config() const
     j["max_hits"] = m_impl->maxHits;
     j["min_hit_energy"] = m_impl->minHitEnergy;
     j["distilled"] = m_impl->student != nullptr;
+    j["core_hits"] = m_impl->coreHits; // as resolved for the training data
     return j;
 }
 

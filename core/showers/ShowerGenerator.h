@@ -32,7 +32,9 @@ namespace hepgen::showers {
 ///   "points":        {"model": point-model settings (network pointwise | epic; training ddpm | edm | cfm; widths,
 ///                     schedule, sampler, ...; see core/models/points/PointCloudModel.h), "trainer": {...}}
 ///   "distillation":  {"model": student settings (grid_steps, target_ema, loss, lr, ...), "trainer": {...}}
-///   "layout":        {"depth_axis": auto | x | y | z, "lateral": auto | cells | continuous}
+///   "layout":        {"depth_axis": auto | x | y | z, "lateral": auto | cells | continuous,
+///                     "core_hits": auto | yes | no (the flow draws each layer's core-cell hit, the point model the
+///                     rest; auto: yes on a cell grid; ShowerFeatures.h)}
 ///   "max_showers":   use at most this many showers for training (0: all)
 ///   "seed":          seed of the dequantisation noise and the trainers (each trainer's own "seed" wins if given)
 /// Unknown keys are a ConfigError naming them; so are invalid values.
@@ -95,7 +97,7 @@ public:
     std::vector<std::string> samplers() const;
     const hepgen::data::CalorimeterGeometry& geometry() const;
     /// The run's full settings (ShowerGeneratorConfig with defaults) plus what training found: "layout",
-    /// "energy_range" [GeV, GeV], "max_hits", "distilled".
+    /// "energy_range" [GeV, GeV], "max_hits", "distilled", "core_hits" (whether the run draws core hits).
     nlohmann::json config() const;
     std::string directory() const;
     /// The incident-energy range of the training showers, GeV.

@@ -114,15 +114,18 @@ ShowerGeneratorConfig ShowerGeneratorConfig::read(const nlohmann::json& in)
     }
     {
         ConfigReader lr(layout, "layout settings");
-        std::string depth = "auto", lateral = "auto";
+        std::string depth = "auto", lateral = "auto", cores = "auto";
         lr.read("depth_axis", depth);
         lr.read("lateral", lateral);
+        lr.read("core_hits", cores);
         lr.rejectUnknownKeys();
         require(depth == "auto" || depth == "x" || depth == "y" || depth == "z", "layout settings", "depth_axis",
             "auto, x, y or z", depth);
         require(lateral == "auto" || lateral == "cells" || lateral == "continuous", "layout settings", "lateral",
             "auto, cells or continuous", lateral);
-        c.json["layout"] = { { "depth_axis", depth }, { "lateral", lateral } };
+        require(cores == "auto" || cores == "yes" || cores == "no", "layout settings", "core_hits", "auto, yes or no",
+            cores);
+        c.json["layout"] = { { "depth_axis", depth }, { "lateral", lateral }, { "core_hits", cores } };
     }
     return c;
 }

@@ -42,6 +42,7 @@ struct ShowerGenerator::Impl {
     double energyMin = 0, energyMax = 0;
     int64_t maxHits = 1;
     double minHitEnergy = 0.0; ///< MeV, the smallest training hit energy (the cell threshold)
+    bool coreHits = false;     ///< the flow draws each layer's core hit, the point model the halo (ShowerFeatures.h)
     std::string dataDescription;
     nlohmann::json metrics = nlohmann::json::object();
     std::unique_ptr<hepgen::models::FlowModel> flow; ///< sampling copy (EMA weights)
@@ -51,6 +52,8 @@ struct ShowerGenerator::Impl {
     nlohmann::json state() const;
     void restore(const nlohmann::json& j);
     void save() const;
+    /// The point model's training data: the showers' halo hits (all hits without core hits), context from the whole
+    /// showers; showers without a halo hit are left out.
     hepgen::training::TrainingData pointData(const hepgen::data::Showers& s, uint64_t seed) const;
     torch::Tensor flowContext(const std::vector<double>& energyGeV) const;
     int64_t pointContextWidth() const { return centreStd[0] > 0 ? 4 : 2; }

@@ -23,9 +23,22 @@ std::vector<float> postProcess(
     std::vector<RawPoint> points, const ShowerSummary& target, const ShowerLayout& layout, double minHitEnergy)
 {
     const std::size_t layers = layout.size();
-    if (static_cast<int64_t>(points.size()) != target.hits)
-        throw ConfigError(
-            fmt::format("Post-processing got {} points for a shower of {} hits.", points.size(), target.hits));
+    const bool cores = !target.coreFraction.empty();
+    if (cores && layout.cellSize <= 0.0)
+        throw ConfigError("Core hits need showers on a lateral cell grid.");
+    std::vector<int64_t> haloPerLayer = target.hitsPerLayer;
+    std::vector<double> coreEnergy(layers, 0.0);
+    for (std::size_t l = 0; cores && l < layers; ++l)
+        if (target.coreFraction[l] > 0.0 && target.hitsPerLayer[l] > 0) {
+            haloPerLayer[l] -= 1;
+            // the halo keeps at least 0.1 % of the layer's energy (a share of 1 would leave its hits with none)
+            coreEnergy[l]
+                = target.energyPerLayer[l] * (haloPerLayer[l] == 0 ? 1.0 : std::min(target.coreFraction[l], 0.999));
+        }
+    const int64_t halo = target.hits - target.coreHits();
+    if (static_cast<int64_t>(points.size()) != halo)
+        throw ConfigError(fmt::format("Post-processing got {} points for a shower of {} hits ({} of them core hits).",
+            points.size(), target.hits, target.hits - halo));
 
     // 0. The threshold, reflected (at most one e-fold: a smoothed edge leaks just below it; anything further down is
     //    a model error, not an edge, and must not come back as a large energy).
@@ -41,31 +54,42 @@ std::vector<float> postProcess(
         std::size_t k = 0;
         for (std::size_t l = 0; l < layers; ++l) {
             begin[l] = k;
-            for (int64_t j = 0; j < target.hitsPerLayer[l] && k < points.size(); ++j)
+            for (int64_t j = 0; j < haloPerLayer[l] && k < points.size(); ++j)
                 layerOf[k++] = l;
         }
         begin[layers] = k;
     }
 
-    // 2. Energy per layer.
+    // 2. Energy per layer (the halo's share where the layer has a core).
     for (std::size_t l = 0; l < layers; ++l) {
         double sum = 0.0;
         for (std::size_t k = begin[l]; k < begin[l + 1]; ++k)
             sum += points[k][3];
-        if (sum > 0.0 && target.energyPerLayer[l] > 0.0)
+        const double share = target.energyPerLayer[l] - coreEnergy[l];
+        if (sum > 0.0 && share > 0.0)
             for (std::size_t k = begin[l]; k < begin[l + 1]; ++k)
-                points[k][3] = std::max(points[k][3] * target.energyPerLayer[l] / sum, minHitEnergy);
+                points[k][3] = std::max(points[k][3] * share / sum, minHitEnergy);
+        coreEnergy[l] = coreEnergy[l] > 0.0 ? std::max(coreEnergy[l], minHitEnergy) : 0.0;
     }
 
-    // 3. Lateral centre of energy.
-    double e = 0.0, ca = 0.0, cb = 0.0;
+    // 3. Lateral centre of energy: the halo moves, the cores stay in their cell.
+    const auto core = coreCell(target, layout);
+    double ea = 0.0, eb = 0.0, eHalo = 0.0;
     for (const auto& p : points) {
-        e += p[3];
-        ca += p[3] * p[0];
-        cb += p[3] * p[1];
+        eHalo += p[3];
+        ea += p[3] * p[0];
+        eb += p[3] * p[1];
     }
-    if (e > 0.0) {
-        const double da = target.centreA - ca / e, db = target.centreB - cb / e;
+    double e = eHalo;
+    for (const double c : coreEnergy) {
+        e += c;
+        ea += c * core[0];
+        eb += c * core[1];
+    }
+    if (eHalo > 0.0) {
+        const double limit = cores ? layout.cellSize : HUGE_VAL;
+        const double da = std::clamp((target.centreA * e - ea) / eHalo, -limit, limit);
+        const double db = std::clamp((target.centreB * e - eb) / eHalo, -limit, limit);
         for (auto& p : points) {
             p[0] += da;
             p[1] += db;
@@ -74,7 +98,7 @@ std::vector<float> postProcess(
 
     // 4. Cells.
     std::vector<float> out;
-    out.reserve(4 * points.size());
+    out.reserve(4 * static_cast<std::size_t>(target.hits));
     const auto emit = [&](double a, double b, std::size_t l, double energy) {
         const auto h = toShowerAxes(a, b, layout.layers[l], energy, layout);
         out.insert(out.end(), h.begin(), h.end());
@@ -85,12 +109,18 @@ std::vector<float> postProcess(
         return out;
     }
     const double cell = layout.cellSize;
+    const auto coreA = std::llround((core[0] - layout.originA) / cell),
+               coreB = std::llround((core[1] - layout.originB) / cell);
     for (std::size_t l = 0; l < layers; ++l) {
+        std::unordered_map<long long, std::size_t> occupied; // cell -> index of its hit in `out` (in floats / 4)
+        if (coreEnergy[l] > 0.0) {
+            occupied[cellKey(coreA, coreB)] = out.size() / 4;
+            emit(core[0], core[1], l, coreEnergy[l]);
+        }
         std::vector<std::size_t> order(begin[l + 1] - begin[l]);
         std::iota(order.begin(), order.end(), begin[l]);
         std::stable_sort(
             order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return points[x][3] > points[y][3]; });
-        std::unordered_map<long long, std::size_t> occupied; // cell -> index of its hit in `out` (in floats / 4)
         for (const std::size_t k : order) {
             const double fa = (points[k][0] - layout.originA) / cell, fb = (points[k][1] - layout.originB) / cell;
             const auto ia = static_cast<long long>(std::llround(fa)), ib = static_cast<long long>(std::llround(fb));

@@ -13,6 +13,10 @@
 //   4. cells (on a cell grid only): each hit moves to its cell centre; a second hit in an occupied cell of its layer
 //      takes the nearest free cell within 2 cells instead (hits of higher energy choose first), and merges into
 //      its own cell only when none is free, since a cell holds one hit in the data. Continuous layouts keep x, y.
+// With core hits (target.coreFraction set; a cell grid only) the points are the halo: layer l gets n_l - 1 of them
+// where it has a core, they share (1 - f_l) e_l, and the core hit with f_l e_l (all of e_l where it is the layer's
+// only hit) takes the core cell, the cell holding (c_a, c_b), before any halo hit; step 3 then shifts the halo
+// alone so that the whole shower's centre is the flow's, by at most one cell.
 #include "core/showers/ShowerFeatures.h"
 #include "core/showers/ShowerLayout.h"
 
@@ -24,10 +28,11 @@ namespace hepgen::showers {
 /// One raw point: lateral a, b (mm), continuous layer coordinate k, energy (MeV).
 using RawPoint = std::array<double, 4>;
 
-/// Steps 0-4 above for one shower; `points` holds exactly target.hits points, `minHitEnergy` is E_min in MeV (0: no
-/// threshold). Returns the hits (x, y, z, E, in the showers' axes, 4 floats each); there are target.hits of them
-/// unless cell collisions had to merge hits. Throws ConfigError when the point count differs from target.hits.
-std::vector<float> postProcess(std::vector<RawPoint> points, const ShowerSummary& target, const ShowerLayout& layout,
-    double minHitEnergy = 0.0);
+/// Steps 0-4 above for one shower; `points` holds exactly target.hits - target.coreHits() points, `minHitEnergy` is
+/// E_min in MeV (0: no threshold). Returns the hits (x, y, z, E, in the showers' axes, 4 floats each); there are
+/// target.hits of them unless cell collisions had to merge hits. Throws ConfigError when the point count differs, or
+/// for core hits without a cell grid.
+std::vector<float> postProcess(
+    std::vector<RawPoint> points, const ShowerSummary& target, const ShowerLayout& layout, double minHitEnergy = 0.0);
 
 } // namespace hepgen::showers

@@ -114,7 +114,7 @@ ShowerSampleResult ShowerGenerator::sample(const ShowerSampleRequest& request, c
     // 1. The shower flow: one standard-normal row per shower from its own stream (a shower does not depend on the
     //    others in the request), through the inverse flow, then the inverse standardisation.
     const std::size_t layers = im.layout.size();
-    const auto d = static_cast<int64_t>(flowFeatureCount(layers));
+    const auto d = static_cast<int64_t>(flowFeatureCount(layers, im.coreHits));
     std::vector<torch::Tensor> rows;
     for (int64_t i = 0; i < n; ++i)
         rows.push_back(normalRows(1, d, mixSeed(request.seed, 1, static_cast<uint64_t>(i))));
@@ -123,19 +123,21 @@ ShowerSampleResult ShowerGenerator::sample(const ShowerSampleRequest& request, c
     const auto features = im.flowScaling.inverse(standardised.to(torch::kFloat64)).contiguous();
     std::vector<ShowerSummary> targets;
     for (int64_t i = 0; i < n; ++i)
-        targets.push_back(targetsFrom(
-            features.data_ptr<double>() + i * d, layers, energies[static_cast<std::size_t>(i)], im.maxHits));
+        targets.push_back(targetsFrom(features.data_ptr<double>() + i * d, layers,
+            energies[static_cast<std::size_t>(i)], im.maxHits, im.coreHits));
 
-    // 2. The point model, in chunks of whole showers; every shower's initial noise from its own stream.
+    // 2. The point model (the halo where the flow drew core hits), in chunks of whole showers; every shower's initial
+    //    noise from its own stream.
     std::vector<torch::Tensor> noise(static_cast<std::size_t>(n));
     auto counts = torch::empty({ n }, torch::kLong);
     auto context = torch::empty({ n, im.pointContextWidth() }, torch::kFloat32);
     int64_t totalPoints = 0;
     for (int64_t i = 0; i < n; ++i) {
-        const int64_t hits = targets[static_cast<std::size_t>(i)].hits;
+        const auto& target = targets[static_cast<std::size_t>(i)];
+        const int64_t hits = target.hits - target.coreHits();
         noise[static_cast<std::size_t>(i)] = normalRows(hits, 4, mixSeed(request.seed, 2, static_cast<uint64_t>(i)));
         counts[i] = hits;
-        im.pointContext(targets[static_cast<std::size_t>(i)], context[i].data_ptr<float>());
+        im.pointContext(target, context[i].data_ptr<float>());
         totalPoints += hits;
     }
     std::vector<std::vector<RawPoint>> raw(static_cast<std::size_t>(n));
@@ -189,9 +191,8 @@ ShowerSampleResult ShowerGenerator::sample(const ShowerSampleRequest& request, c
     s.geometry = im.geometry;
     s.offsets.push_back(0);
     for (int64_t i = 0; i < n; ++i) {
-        const auto hits
-            = postProcess(raw[static_cast<std::size_t>(i)], targets[static_cast<std::size_t>(i)], im.layout,
-                im.minHitEnergy);
+        const auto hits = postProcess(
+            raw[static_cast<std::size_t>(i)], targets[static_cast<std::size_t>(i)], im.layout, im.minHitEnergy);
         s.points.insert(s.points.end(), hits.begin(), hits.end());
         s.offsets.push_back(static_cast<int64_t>(s.points.size() / 4));
         s.incidentEnergy.push_back(static_cast<float>(energies[static_cast<std::size_t>(i)]));

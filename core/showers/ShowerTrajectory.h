@@ -18,8 +18,8 @@
 namespace hepgen::showers {
 
 struct ShowerTrajectory {
-    std::string sampler;   ///< ddpm | ddim | edm-heun | euler | heun | rk4 | consistency
-    std::string timeName;  ///< "t" or "sigma": what `times` holds, for labels
+    std::string sampler;  ///< ddpm | ddim | edm-heun | euler | heun | rk4 | consistency
+    std::string timeName; ///< "t" or "sigma": what `times` holds, for labels
     std::vector<double> times;
     /// log10 of the signal-to-noise ratio at each frame (alphaBar / (1 - alphaBar) for DDPM/DDIM,
     /// 1 / sigma^2 for EDM with unit-variance data, (1 - t)^2 / t^2 for flow matching); +inf at the data end.

@@ -146,6 +146,71 @@ private Q_SLOTS:
         QCOMPARE(targetsFrom(f.data(), 3, 50.0, 1000).hits, int64_t(1000));
     }
 
+    void coreHitsInvert()
+    {
+        // With core hits the flow vector also carries each layer's core share, and maps back to it; the halo is
+        // every hit but the core-cell ones; a layer whose only hit is the core gets all of its energy.
+        const auto s = simulated(40, 4);
+        const auto l = inferLayout(s);
+        const auto halo = withoutCores(s, l);
+        QCOMPARE(halo.size(), s.size());
+        std::mt19937_64 rng(15);
+        int singles = 0;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const auto sum = summarise(s, i, l, true);
+            QCOMPARE(sum.coreFraction.size(), l.size());
+            const auto cell = coreCell(sum, l);
+            QVERIFY(std::abs(cell[0] - sum.centreA) <= 2.55 + 1e-9
+                && std::abs(cell[0] / 5.1 - std::round(cell[0] / 5.1)) < 1e-9);
+            QCOMPARE(static_cast<int64_t>(halo.hits(i)), sum.hits - sum.coreHits());
+            double coreEnergy = 0, haloEnergy = 0;
+            for (std::size_t k = 0; k < l.size(); ++k)
+                coreEnergy += sum.coreFraction[k] * sum.energyPerLayer[k];
+            for (auto k = halo.offsets[i]; k < halo.offsets[i + 1]; ++k)
+                haloEnergy += halo.points[4 * static_cast<std::size_t>(k) + 3];
+            QVERIFY(std::abs(coreEnergy + haloEnergy - sum.visible) < 1e-3 * sum.visible);
+            QVERIFY(sum.coreHits() >= 20); // the core cell holds a hit in most of the 30 layers
+
+            const auto f = flowFeatures(sum, rng);
+            QCOMPARE(f.size(), flowFeatureCount(l.size(), true));
+            const auto back = targetsFrom(f.data(), l.size(), sum.incidentEnergy, 100000, true);
+            QCOMPARE(back.hitsPerLayer, sum.hitsPerLayer);
+            QCOMPARE(back.coreHits(), sum.coreHits());
+            for (std::size_t k = 0; k < l.size(); ++k) {
+                QCOMPARE(back.coreFraction[k] > 0, sum.coreFraction[k] > 0);
+                QVERIFY(std::abs(back.coreFraction[k] - sum.coreFraction[k]) <= 1e-4);
+                singles += sum.hitsPerLayer[k] == 1 && sum.coreFraction[k] > 0 ? 1 : 0;
+            }
+        }
+        QVERIFY(singles > 0); // the U(0.5, 1] spread of lone cores was exercised
+        // Without a cell grid there is no core cell.
+        ShowerLayout continuous = l;
+        continuous.cellSize = 0;
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, summarise(s, 0, continuous, true));
+        // An all-core shower leaves its last core to the point model.
+        std::vector<double> f(flowFeatureCount(2, true), 0.0);
+        f[0] = std::log(2.5);
+        f[2] = f[3] = std::log(0.75); // one hit per layer
+        f[4] = f[5] = std::log(0.5);
+        const auto t = targetsFrom(f.data(), 2, 50.0, 1000, true);
+        QCOMPARE(t.hitsPerLayer, (std::vector<int64_t> { 1, 1 }));
+        QCOMPARE(t.coreFraction, (std::vector<double> { 1.0, 0.0 }));
+    }
+
+    void emptyLayersGainNoHits()
+    {
+        // Counts that fall short of N go to non-empty layers: an empty layer's fractional part is dequantisation
+        // noise (here 0.95, the largest), and must not turn into a hit.
+        std::vector<double> f(flowFeatureCount(3), 0.0);
+        f[0] = std::log(10.5);
+        f[2] = std::log(4.3 / 10);
+        f[3] = std::log(0.95 / 10);
+        f[4] = std::log(4.2 / 10); // floors 4 + 0 + 4 = 8 for N = 10
+        const auto t = targetsFrom(f.data(), 3, 50.0, 1000);
+        QCOMPARE(t.hitsPerLayer, (std::vector<int64_t> { 5, 0, 5 }));
+        QCOMPARE(t.energyPerLayer[1], 0.0);
+    }
+
     void pointFeaturesInvert()
     {
         const auto s = simulated(5, 6);
@@ -250,6 +315,50 @@ private Q_SLOTS:
                 QVERIFY(std::abs(eb / et + 2.0) < 2.55);
             }
         }
+        // With core hits: the halo fills n_l - 1 hits of a layer with a core and shares (1 - f_l) e_l; the core hit
+        // takes the core cell with f_l e_l; the whole shower's centre is the flow's; one hit per cell still.
+        ShowerSummary withCores = target;
+        withCores.coreFraction.assign(l.size(), 0.0);
+        for (std::size_t k = 0; k < 20; k += 2)
+            withCores.coreFraction[k] = 0.3 + 0.02 * static_cast<double>(k);
+        withCores.hitsPerLayer[0] = 1; // a lone core takes its layer's energy whatever its share
+        withCores.hitsPerLayer[1] = 19;
+        QCOMPARE(withCores.coreHits(), int64_t(10));
+        std::vector<RawPoint> haloPoints(raw.begin(), raw.begin() + 190);
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, postProcess(raw, withCores, l)); // 200 points for 190
+        const auto coreHits = postProcess(haloPoints, withCores, l);
+        QCOMPARE(coreHits.size(), std::size_t(4 * 200));
+        const auto cell = coreCell(withCores, l);
+        QCOMPARE(cell, (std::array<double, 2> { 0.0, 0.0 })); // the cell holding (1.5, -2.0)
+        std::vector<int64_t> n(l.size(), 0);
+        std::vector<double> e(l.size(), 0.0), inCore(l.size(), 0.0);
+        std::set<std::tuple<long, long, std::size_t>> used;
+        double ea = 0, eb = 0, et = 0;
+        for (std::size_t k = 0; k < coreHits.size(); k += 4) {
+            const std::size_t layer = l.layerOf(coreHits[k + 2]);
+            n[layer] += 1;
+            e[layer] += coreHits[k + 3];
+            ea += coreHits[k + 3] * coreHits[k];
+            eb += coreHits[k + 3] * coreHits[k + 1];
+            et += coreHits[k + 3];
+            const long ia = std::lround(coreHits[k] / 5.1), ib = std::lround(coreHits[k + 1] / 5.1);
+            QVERIFY(used.insert({ ia, ib, layer }).second);
+            if (ia == 0 && ib == 0)
+                inCore[layer] += coreHits[k + 3];
+        }
+        QCOMPARE(n, withCores.hitsPerLayer);
+        for (std::size_t k = 0; k < l.size(); ++k) {
+            QVERIFY(std::abs(e[k] - target.energyPerLayer[k]) < 1e-4 * (1 + target.energyPerLayer[k]));
+            const double share = k == 0 ? 1.0 : withCores.coreFraction[k];
+            if (share > 0)
+                QVERIFY2(std::abs(inCore[k] - share * target.energyPerLayer[k]) < 1e-4 * target.energyPerLayer[k],
+                    qPrintable(QString("layer %1: %2 MeV in the core cell").arg(k).arg(inCore[k])));
+        }
+        QVERIFY(std::abs(ea / et - 1.5) < 2.55 && std::abs(eb / et + 2.0) < 2.55);
+        ShowerLayout continuous = l;
+        continuous.cellSize = 0;
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, postProcess(haloPoints, withCores, continuous));
+
         // The threshold: nothing below it after post-processing; a raw energy just below it comes back reflected.
         auto low = raw;
         low[0][3] = 1e-6;

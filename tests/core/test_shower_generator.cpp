@@ -3,8 +3,8 @@
 // end at the returned shower; conditioning (mean visible energy grows with the incident energy as the simulator's);
 // the generated hits sit on layers and cells; distillation adds a 1-step sampler; CaloClouds-like showers with the
 // depth along y; and every kind of bad input gives a clear error.
-#include "core/showers/ShowerGenerator.h"
 #include "core/showers/ShowerFeatures.h"
+#include "core/showers/ShowerGenerator.h"
 #include "core/showers/ShowerLayout.h"
 #include "core/showers/ShowerSimulator.h"
 #include "core/util/Error.h"
@@ -99,6 +99,7 @@ private Q_SLOTS:
         QCOMPARE(c.at("points").at("model").at("network"), json("pointwise"));
         QCOMPARE(c.at("points").at("model").at("training"), json("edm"));
         QCOMPARE(c.at("layout").at("depth_axis"), json("z"));
+        QCOMPARE(c.at("core_hits"), json(true)); // auto: on the simulator's cell grid
         const auto [lo, hi] = m_generator->energyRange();
         QVERIFY(lo >= 10 && lo < 11 && hi <= 100 && hi > 99);
         QCOMPARE(m_generator->samplers(), (std::vector<std::string> { "edm-heun" }));
@@ -109,6 +110,8 @@ private Q_SLOTS:
             ShowerGeneratorConfig::read({ { "points", { { "model", { { "network", "gnn" } } } } } }));
         QVERIFY_THROWS_EXCEPTION(
             hepgen::ConfigError, ShowerGeneratorConfig::read({ { "layout", { { "depth_axis", "t" } } } }));
+        QVERIFY_THROWS_EXCEPTION(
+            hepgen::ConfigError, ShowerGeneratorConfig::read({ { "layout", { { "core_hits", "maybe" } } } }));
         QVERIFY_THROWS_EXCEPTION(
             hepgen::ConfigError, ShowerGeneratorConfig::read({ { "flow", { { "trainer", { { "epochs", 0 } } } } } }));
     }
@@ -185,7 +188,10 @@ private Q_SLOTS:
                 out.showers.points.begin() + 4 * out.showers.offsets[i + 1]);
             QVERIFY(t.xt.back() == shower);
             QVERIFY(t.x0Pred.back() == shower);
-            QVERIFY(t.points(t.frames() - 2) >= out.showers.hits(i)); // merged cell collisions only remove hits
+            // The sampler's end state is the halo: the shower less its core hits (at most one per layer), and merged
+            // cell collisions only remove hits.
+            QVERIFY(t.points(t.frames() - 2) < out.showers.hits(i));
+            QVERIFY(t.points(t.frames() - 2) + layout.size() >= out.showers.hits(i));
             // First frame: the prior, sigma_max times a standard normal in the standardised space (lateral and layer
             // components; the energy's is clamped for display).
             const auto& f0 = t.xt.front();
@@ -193,8 +199,8 @@ private Q_SLOTS:
             for (std::size_t c = 0; c < 3; ++c) {
                 double m = 0, q = 0;
                 for (std::size_t p = 0; p < n; ++p) {
-                    const auto z = scalePoint({ f0[4 * p], f0[4 * p + 1], layout.layerCoordinate(f0[4 * p + 2]), 1.0 },
-                        scaling);
+                    const auto z
+                        = scalePoint({ f0[4 * p], f0[4 * p + 1], layout.layerCoordinate(f0[4 * p + 2]), 1.0 }, scaling);
                     m += z[c] / 80.0;
                     q += z[c] * z[c] / 6400.0;
                 }
@@ -290,6 +296,17 @@ private Q_SLOTS:
         std::ofstream(dir.filePath("config.json").toStdString())
             << json { { "kind", "hepgen-shower-generator" }, { "version", 1 } }.dump();
         QVERIFY_THROWS_EXCEPTION(hepgen::FormatError, ShowerGenerator::load(dir.path().toStdString()));
+        // A run read as one without core hits (as runs from before them are) whose flow has the core block: its
+        // stages do not fit.
+        namespace fs = std::filesystem;
+        const fs::path copy = fs::path(dir.path().toStdString()) / "copy";
+        fs::copy(m_run, copy, fs::copy_options::recursive);
+        json config;
+        std::ifstream(copy / "config.json") >> config;
+        config.erase("core_hits");
+        std::ofstream(copy / "config.json") << config.dump();
+        const QString message = hepgen::test::errorOf([&] { ShowerGenerator::load(copy.string()); });
+        QVERIFY2(message.contains("do not fit its layout"), qPrintable(message));
     }
 
     void distillationAddsAOneStepSampler()
@@ -331,6 +348,11 @@ private Q_SLOTS:
         cfg["points"]["trainer"]["epochs"] = 1;
         auto g = ShowerGenerator::train(s, ShowerGeneratorConfig::read(cfg), dir.filePath("y").toStdString());
         QCOMPARE(g->config().at("layout").at("depth_axis"), json("y"));
+        QCOMPARE(g->config().at("core_hits"), json(false)); // continuous lateral positions: no core cell
+        cfg["layout"]["core_hits"] = "yes";
+        const QString message = hepgen::test::errorOf(
+            [&] { ShowerGenerator::train(s, ShowerGeneratorConfig::read(cfg), dir.filePath("y2").toStdString()); });
+        QVERIFY2(message.contains("cell grid"), qPrintable(message));
         ShowerSampleRequest r;
         r.incidentEnergy = { 50 };
         const auto out = g->sample(r);
