@@ -120,6 +120,9 @@ ShowerView::ShowerView(QWidget* parent)
     m_mapper->SetScaleArray("radius");
     m_mapper->SetScaleFactor(1.0);
     m_mapper->SetSplatShaderCode(kSphereSplat);
+    // The splat triangle only needs to hold our unit disc; VTK's default (3, for Gaussian tails) sends nine times the
+    // fragments to the shader, every one outside the disc discarded: 2x the frame time under software OpenGL.
+    m_mapper->SetTriangleScale(1.0f);
     m_mapper->EmissiveOff();
     m_mapper->SetLookupTable(m_lut);
     m_mapper->SetScalarModeToUsePointFieldData();
