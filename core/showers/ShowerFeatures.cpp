@@ -117,9 +117,12 @@ std::vector<double> flowFeatures(const ShowerSummary& s, std::mt19937_64& rng)
     f[3 + 2 * layers] = s.centreB;
     if (cores)
         for (std::size_t l = 0; l < layers; ++l) {
-            const bool alone = s.hitsPerLayer[l] == 1 && s.coreFraction[l] > 0.0;
+            // The share is free where it means nothing: a lone core's is 1 whatever the value, an empty layer has no
+            // core whatever the value. Both take a lone core's values, so that the few-hit layers at either end of
+            // the shower, mostly empty or a lone core, put one mode there and the flow need not tie it to n_l.
+            const bool free = s.hitsPerLayer[l] == 0 || (s.hitsPerLayer[l] == 1 && s.coreFraction[l] > 0.0);
             f[4 + 2 * layers + l]
-                = std::log(alone ? 1.0 - 0.5 * uniform(rng) : s.coreFraction[l] + kFractionFloor * uniform(rng));
+                = std::log(free ? 1.0 - 0.5 * uniform(rng) : s.coreFraction[l] + kFractionFloor * uniform(rng));
         }
     return f;
 }

@@ -10,8 +10,9 @@
 //      [2 + 2L]     c_a,  [3 + 2L] c_b                  energy-weighted lateral centre of the shower (mm)
 //      [4 + 2L + l] log(f_l + 1e-4 u''_l)               with core hits only: the share f_l of layer l's energy in
 //                                                       its core cell (the cell holding (c_a, c_b)); 0 without a
-//                                                       hit there; a layer whose only hit is the core: U(0.5, 1]
-//                                                       (the share is 1 whatever the value; spread, not a spike)
+//                                                       hit there; a layer whose only hit is the core, and an
+//                                                       empty layer: U(0.5, 1] (the value means nothing there; a
+//                                                       spread, not a spike, and one mode for both)
 //    targetsFrom() inverts it: N = floor(exp .), per-layer counts floor(.) corrected to sum to N (largest
 //    fractional parts of non-empty layers first: an empty layer's fractional part is pure dequantisation noise),
 //    per-layer energies only in layers with hits, renormalised to sum to E_vis; a core where the share is >= 1e-4

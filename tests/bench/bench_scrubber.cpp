@@ -2,7 +2,8 @@
 // update + render. Measured as the app works: move the scrubber to a frame (refill the VTK arrays of a 6000-point
 // frame), schedule the view's update, let the event loop paint and composite it, wait for the renderer (glFinish).
 // References in the same run: grabFramebuffer() with and without the update (a certain render plus a readback) and
-// the grab of an empty scene (the floor: clear, blit, readback).
+// the grab of an empty scene (the floor: clear, blit, readback), and the app's path for an empty scene (the floor of
+// the app's path: clear, blit, and Qt compositing the view into the window).
 //
 // The trajectory: 6000 hits (the hits of simulated 100 GeV photon showers, pooled until there are 6000, so the
 // colour and size spread is a real shower's) noised by the DDPM forward process x_t = sqrt(abar_t) x0 +
@@ -130,7 +131,7 @@ int main(int argc, char** argv)
 
     // 2. References: grabFramebuffer() renders the frame certainly and reads it back (with and without the update),
     //    and the same grab of an empty scene (every prop hidden) is the floor: clear, blit and readback alone.
-    std::vector<double> withUpdate, renderOnly, empty;
+    std::vector<double> withUpdate, renderOnly, empty, emptyAppPath;
     std::size_t litPixels = 0;
     for (int f = 0; f < kFrames; ++f) {
         timer.start();
@@ -159,11 +160,18 @@ int main(int argc, char** argv)
             view->grabFramebuffer();
             empty.push_back(timer.nsecsElapsed() / 1e6);
         }
+        for (int f = 0; f < kFrames; ++f) {
+            timer.start();
+            view->update();
+            QApplication::processEvents();
+            glFinish();
+            emptyAppPath.push_back(timer.nsecsElapsed() / 1e6);
+        }
         for (auto* p : hidden)
             p->SetVisibility(1);
     }
 
-    const Stats a = stats(appPath), u = stats(withUpdate), r = stats(renderOnly), e = stats(empty);
+    const Stats a = stats(appPath), u = stats(withUpdate), r = stats(renderOnly), e = stats(empty), ea = stats(emptyAppPath);
     view->makeCurrent();
     const auto* renderer = reinterpret_cast<const char*>(view->context()->functions()->glGetString(0x1F01));
     std::printf("scrubber frame, %zu points, %d frames x 3, %dx%d px (%zu not background in the last frame), "
@@ -175,5 +183,6 @@ int main(int argc, char** argv)
     std::printf("  update + render + readback:  p50 %6.2f ms, p95 %6.2f ms\n", u.p50, u.p95);
     std::printf("  render + readback:           p50 %6.2f ms, p95 %6.2f ms\n", r.p50, r.p95);
     std::printf("  empty scene, grab:           p50 %6.2f ms, p95 %6.2f ms\n", e.p50, e.p95);
+    std::printf("  empty scene, paint + composite: p50 %6.2f ms, p95 %6.2f ms\n", ea.p50, ea.p95);
     return 0;
 }

@@ -116,6 +116,23 @@ private Q_SLOTS:
         QCOMPARE(m.evaluate(a).loss, m.evaluate(b).loss);
     }
 
+    void validationSubsamplesLikeTraining()
+    {
+        // With train_points the validation loss is taken on a fixed random subset of each cloud: the same value on
+        // every call, and an estimate of the whole clouds' loss (same weights, train_points 0).
+        json config = small("pointwise", "edm");
+        config["train_points"] = 4;
+        torch::manual_seed(4);
+        PointCloudModel sub({ 3, 2 }, config);
+        config["train_points"] = 0;
+        torch::manual_seed(4);
+        PointCloudModel all({ 3, 2 }, config);
+        const auto data = clouds(std::vector<int64_t>(2000, 12), 12, 0.0, 6);
+        const double a = sub.evaluate(data).loss, b = all.evaluate(data).loss;
+        QCOMPARE(sub.evaluate(data).loss, a);
+        QVERIFY2(std::abs(a / b - 1) < 0.05, qPrintable(QString("subset %1, whole clouds %2").arg(a).arg(b)));
+    }
+
     void configAndShapeErrors()
     {
         QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, PointCloudModel({ 3, 2 }, { { "network", "mlp" } }));

@@ -135,10 +135,10 @@ nlohmann::json PointModelConfig::toJson() const
 {
     nlohmann::json j = { { "network", network }, { "training", training }, { "hidden", hidden },
         { "epic_width", epicWidth }, { "epic_global", epicGlobal }, { "epic_layers", epicLayers },
-        { "epic_sum_scale", epicSumScale }, { "train_points", trainPoints }, { "time_embedding", timeEmbedding }, { "time_scale", timeScale },
-        { "schedule", schedule }, { "timesteps", timesteps }, { "beta_start", betaStart }, { "beta_end", betaEnd },
-        { "min_alpha_bar", minAlphaBar }, { "eta", eta }, { "sigma_data", sigmaData }, { "p_mean", pMean },
-        { "p_std", pStd }, { "sigma_min", sigmaMin }, { "sigma_max", sigmaMax }, { "rho", rho },
+        { "epic_sum_scale", epicSumScale }, { "train_points", trainPoints }, { "time_embedding", timeEmbedding },
+        { "time_scale", timeScale }, { "schedule", schedule }, { "timesteps", timesteps }, { "beta_start", betaStart },
+        { "beta_end", betaEnd }, { "min_alpha_bar", minAlphaBar }, { "eta", eta }, { "sigma_data", sigmaData },
+        { "p_mean", pMean }, { "p_std", pStd }, { "sigma_min", sigmaMin }, { "sigma_max", sigmaMax }, { "rho", rho },
         { "grid_steps", gridSteps }, { "target_ema", targetEma }, { "loss", loss }, { "huber_c", huberC },
         { "sigma_mid", sigmaMid }, { "teacher", teacher }, { "sampler", sampler }, { "sample_steps", sampleSteps } };
     optimizer.write(j);
@@ -252,7 +252,8 @@ torch::Tensor PointCloudModel::grid() const
         .flip(0);
 }
 
-PointCloudModel::Packed PointCloudModel::pack(const Batch& batch, bool subsample) const
+PointCloudModel::Packed PointCloudModel::pack(
+    const Batch& batch, bool subsample, const c10::optional<at::Generator>& generator) const
 {
     const int64_t f = m_shape.features, c = m_shape.context - 1;
     const auto& x = batch.x;
@@ -274,7 +275,7 @@ PointCloudModel::Packed PointCloudModel::pack(const Batch& batch, bool subsample
     if (subsample && m_config.trainPoints > 0 && pmax > m_config.trainPoints) {
         // A uniform random subset of each cloud's real points: sort random keys with the padding's pushed last.
         const int64_t k = m_config.trainPoints;
-        const auto keys = torch::rand({ b, pmax }, x.options()).masked_fill(mask.logical_not(), 2.0);
+        const auto keys = torch::rand({ b, pmax }, generator, x.options()).masked_fill(mask.logical_not(), 2.0);
         const auto pick = std::get<1>(keys.topk(k, 1, /*largest=*/false));
         clouds = clouds.gather(1, pick.unsqueeze(2).expand({ b, k, f }));
         p.counts = p.counts.clamp_max(k);
@@ -356,7 +357,7 @@ torch::Tensor PointCloudModel::objective(const Packed& p, const c10::optional<at
 LossReport PointCloudModel::run(
     const Batch& batch, bool step, double clipNorm, const c10::optional<at::Generator>& generator)
 {
-    const Packed p = pack(batch, step);
+    const Packed p = pack(batch, true, generator);
     if (p.clouds == 0)
         return {};
     if (step)

@@ -29,12 +29,14 @@ struct PointModelConfig {
     int64_t epicGlobal = 32;                       ///< [epic_global]
     int64_t epicLayers = 3;                        ///< [epic_layers]
     double epicSumScale = 100.0;                   ///< [epic_sum_scale]
-    /// [train_points] pointwise only: every training step uses at most this many random points of each cloud (0: all).
+    /// [train_points] pointwise only: every training step, and the validation loss, uses at most this many random
+    /// points of each cloud (0: all). The validation's subset is drawn from evaluate()'s fixed generator: the same
+    /// points every epoch, and the loss an unbiased estimate of the whole clouds' at a seventh of the cost.
     /// The points are i.i.d. given the context, so a subset is an unbiased sample of the per-cloud loss and a step
     /// costs the same for every cloud size; set networks (epic) must see whole clouds.
     int64_t trainPoints = 0;
-    int64_t timeEmbedding = 16;                    ///< [time_embedding] width of the sinusoidal time embedding
-    double timeScale = 1000.0; ///< [time_scale] multiplies the network's time (ddpm t/T, edm ln(sigma)/4, cfm t)
+    int64_t timeEmbedding = 16; ///< [time_embedding] width of the sinusoidal time embedding
+    double timeScale = 1000.0;  ///< [time_scale] multiplies the network's time (ddpm t/T, edm ln(sigma)/4, cfm t)
     // ddpm (Ho et al. 2020)
     std::string schedule = "linear"; ///< [schedule] linear | cosine
     int64_t timesteps = 1000;        ///< [timesteps] T
@@ -129,9 +131,9 @@ private:
         torch::Tensor x, index, counts, context, weight; ///< (M, F), (M), (B), (B, C), (M) or undefined
         int64_t clouds = 0;
     };
-    /// Packs the real points; with `subsample` (training steps of a pointwise model with train_points > 0) a random
-    /// subset of at most train_points per cloud.
-    Packed pack(const Batch& batch, bool subsample = false) const;
+    /// Packs the real points; with `subsample` (a pointwise model with train_points > 0) a random subset of at most
+    /// train_points per cloud, drawn from `generator` where given.
+    Packed pack(const Batch& batch, bool subsample = false, const c10::optional<at::Generator>& generator = {}) const;
     LossReport run(const Batch& batch, bool step, double clipNorm, const c10::optional<at::Generator>& generator);
     torch::Tensor objective(const Packed& p, const c10::optional<at::Generator>& generator);
     torch::Tensor conditioning(const torch::Tensor& time, const torch::Tensor& context) const;
