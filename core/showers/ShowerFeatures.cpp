@@ -82,7 +82,7 @@ ShowerSummary summarise(const hepgen::data::Showers& showers, std::size_t i, con
     return s;
 }
 
-hepgen::data::Showers withoutCores(const hepgen::data::Showers& showers, const ShowerLayout& layout)
+hepgen::data::Showers haloAroundCore(const hepgen::data::Showers& showers, const ShowerLayout& layout)
 {
     hepgen::data::Showers out;
     out.geometry = showers.geometry;
@@ -93,8 +93,11 @@ hepgen::data::Showers withoutCores(const hepgen::data::Showers& showers, const S
         const auto cell = coreCell(summarise(showers, i, layout), layout);
         for (auto k = showers.offsets[i]; k < showers.offsets[i + 1]; ++k) {
             const float* p = showers.points.data() + 4 * static_cast<std::size_t>(k);
-            if (!inCell(p[a], p[b], cell, layout))
-                out.points.insert(out.points.end(), p, p + 4);
+            if (inCell(p[a], p[b], cell, layout))
+                continue;
+            out.points.insert(out.points.end(), p, p + 4);
+            out.points[out.points.size() - 4 + a] -= static_cast<float>(cell[0]);
+            out.points[out.points.size() - 4 + b] -= static_cast<float>(cell[1]);
         }
         out.offsets.push_back(static_cast<int64_t>(out.points.size() / 4));
     }

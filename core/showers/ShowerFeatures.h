@@ -21,7 +21,8 @@
 //    Core hits: in an electromagnetic shower at normal incidence the cell the shower axis passes holds the largest
 //    hit of nearly every layer (91 % of the built-in simulator's layers) and 25-98 % of the layer's energy. A point
 //    model drawing i.i.d. hits blurs that one sharp hit into its neighbours, so where the showers lie on a cell grid
-//    the flow draws each layer's core share and the point model learns only the other hits (the halo).
+//    the flow draws each layer's core share and the point model learns only the other hits (the halo), in lateral
+//    coordinates relative to the core cell (haloAroundCore; its context's centre too).
 //
 // 2. The point model's per-hit vector (asinh(a / s), asinh(b / s), k, log E), standardised with means and deviations
 //    over the training hits: lateral positions a, b (mm; dequantised uniformly within their cell on a cell grid)
@@ -68,8 +69,10 @@ std::array<double, 2> coreCell(const ShowerSummary& s, const ShowerLayout& layou
 ShowerSummary summarise(
     const hepgen::data::Showers& showers, std::size_t i, const ShowerLayout& layout, bool cores = false);
 
-/// The showers without their core hits (each layer's hit in the core cell): what the point model learns.
-hepgen::data::Showers withoutCores(const hepgen::data::Showers& showers, const ShowerLayout& layout);
+/// The halo of each shower: its hits without the core hits (each layer's hit in the core cell), moved laterally by
+/// whole cells so that the core cell sits at a = b = 0. What the point model learns: around the core, the halo looks
+/// the same whichever cell the shower's axis hit (where the core lies is not the point model's to guess).
+hepgen::data::Showers haloAroundCore(const hepgen::data::Showers& showers, const ShowerLayout& layout);
 
 /// Width of the flow vector for L layers.
 inline std::size_t flowFeatureCount(std::size_t layers, bool cores = false) { return (cores ? 3 : 2) * layers + 4; }

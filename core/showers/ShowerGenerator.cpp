@@ -197,8 +197,9 @@ void ShowerGenerator::Impl::pointContext(const ShowerSummary& s, float* out) con
     out[0] = static_cast<float>((std::log(s.incidentEnergy) - logEMean) / logEStd);
     out[1] = static_cast<float>((std::log(static_cast<double>(s.hits)) - logNMean) / logNStd);
     if (pointContextWidth() == 4) {
-        out[2] = static_cast<float>((s.centreA - centreMean[0]) / centreStd[0]);
-        out[3] = static_cast<float>((s.centreB - centreMean[1]) / centreStd[1]);
+        const auto [a, b] = contextCentre(s);
+        out[2] = static_cast<float>((a - centreMean[0]) / centreStd[0]);
+        out[3] = static_cast<float>((b - centreMean[1]) / centreStd[1]);
     }
 }
 
@@ -207,7 +208,7 @@ TrainingData ShowerGenerator::Impl::pointData(const hepgen::data::Showers& s, ui
     // Padded clouds (B, P, 4) of standardised point vectors; context (B, C + 1): pointContext(), then the raw count
     // (PointCloudModel's layout).
     std::mt19937_64 rng(seed);
-    const hepgen::data::Showers halo = coreHits ? withoutCores(s, layout) : hepgen::data::Showers {};
+    const hepgen::data::Showers halo = coreHits ? haloAroundCore(s, layout) : hepgen::data::Showers {};
     const hepgen::data::Showers& points = coreHits ? halo : s;
     const std::vector<float> f = pointFeatures(points, layout, pointScaling, rng);
     std::vector<std::size_t> kept;
@@ -284,8 +285,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
         featureValues.insert(featureValues.end(), f.begin(), f.end());
         energies[i] = s.incidentEnergy;
         logN[i] = std::log(static_cast<double>(s.hits));
-        centreA[i] = s.centreA;
-        centreB[i] = s.centreB;
+        std::tie(centreA[i], centreB[i]) = impl->contextCentre(s);
         impl->energyMin = std::min(impl->energyMin, s.incidentEnergy);
         impl->energyMax = std::max(impl->energyMax, s.incidentEnergy);
         impl->maxHits = std::max(impl->maxHits, s.hits);
@@ -317,7 +317,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
     {
         std::mt19937_64 prng(mixSeed(seed, 0, 1));
         impl->pointScaling
-            = fitPointScaling(impl->coreHits ? withoutCores(showers, impl->layout) : showers, impl->layout, prng);
+            = fitPointScaling(impl->coreHits ? haloAroundCore(showers, impl->layout) : showers, impl->layout, prng);
     }
 
     const auto epochCallback = [&](const std::string& stage, int64_t epochs) {

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <memory>
+#include <utility>
 
 namespace hepgen::showers {
 
@@ -61,10 +62,18 @@ struct ShowerGenerator::Impl {
     /// standardised lateral centre of energy (c_a, c_b). The centre tells the i.i.d. points where this shower's core
     /// lies relative to the cell grid, so its hits land on the same side of the core cell as in the data.
     void pointContext(const ShowerSummary& s, float* out) const;
+    /// The centre the point model sees: relative to the core cell with core hits (its halo is), else as is.
+    std::pair<double, double> contextCentre(const ShowerSummary& s) const
+    {
+        const auto core = coreHits ? coreCell(s, layout) : std::array<double, 2> { 0.0, 0.0 };
+        return { s.centreA - core[0], s.centreB - core[1] };
+    }
     PointCloudModel& modelFor(const std::string& sampler) const;
     ShowerTrajectory trajectory(const hepgen::samplers::Trajectory& t, const PointCloudModel& model,
-        const std::string& sampler, double energy) const;
-    std::vector<RawPoint> rawPoints(const torch::Tensor& standardised) const;
+        const std::string& sampler, const ShowerSummary& target) const;
+    /// The point model's standardised output in physical units, moved back from around the core cell to the
+    /// target's (with core hits).
+    std::vector<RawPoint> rawPoints(const torch::Tensor& standardised, const ShowerSummary& target) const;
 };
 
 } // namespace hepgen::showers

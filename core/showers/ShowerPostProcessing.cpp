@@ -132,8 +132,12 @@ std::vector<float> postProcess(
                         const long long ca2 = ia + da, cb2 = ib + db;
                         if (occupied.count(cellKey(ca2, cb2)) > 0)
                             continue;
-                        const double d
-                            = std::pow(static_cast<double>(ca2) - fa, 2) + std::pow(static_cast<double>(cb2) - fb, 2);
+                        // nearest to the hit, and to the core: the cells next to the axis of an electromagnetic
+                        // shower are always above threshold, so a displaced hit fills a hole there before it
+                        // starts a new cell further out (i.i.d. points leave about a third of them empty)
+                        const double d = std::pow(static_cast<double>(ca2) - fa, 2)
+                            + std::pow(static_cast<double>(cb2) - fb, 2) + std::pow(static_cast<double>(ca2 - coreA), 2)
+                            + std::pow(static_cast<double>(cb2 - coreB), 2);
                         if (d < best) {
                             best = d;
                             bestA = ca2;

@@ -28,14 +28,16 @@ torch::Tensor normalRows(int64_t rows, int64_t cols, uint64_t seed)
 
 } // namespace
 
-std::vector<RawPoint> ShowerGenerator::Impl::rawPoints(const torch::Tensor& standardised) const
+std::vector<RawPoint> ShowerGenerator::Impl::rawPoints(
+    const torch::Tensor& standardised, const ShowerSummary& target) const
 {
+    const auto core = coreHits ? coreCell(target, layout) : std::array<double, 2> { 0.0, 0.0 };
     const auto c = standardised.to(torch::kCPU, torch::kFloat32).contiguous();
     const float* p = c.data_ptr<float>();
     std::vector<RawPoint> out(static_cast<std::size_t>(c.size(0)));
     for (std::size_t k = 0; k < out.size(); ++k) {
         const auto u = unscalePoint(p + 4 * k, pointScaling);
-        out[k] = { u[0], u[1], u[2], u[3] };
+        out[k] = { u[0] + core[0], u[1] + core[1], u[2], u[3] };
     }
     return out;
 }
@@ -51,15 +53,15 @@ PointCloudModel& ShowerGenerator::Impl::modelFor(const std::string& sampler) con
 }
 
 ShowerTrajectory ShowerGenerator::Impl::trajectory(const hepgen::samplers::Trajectory& t, const PointCloudModel& model,
-    const std::string& sampler, double energy) const
+    const std::string& sampler, const ShowerSummary& target) const
 {
     ShowerTrajectory out;
     out.sampler = sampler;
     out.timeName = model.timeName(sampler);
-    out.incidentEnergy = energy;
+    out.incidentEnergy = target.incidentEnergy;
     const auto physical = [&](const torch::Tensor& frame) {
         std::vector<float> v;
-        for (const auto& r : rawPoints(frame)) {
+        for (const auto& r : rawPoints(frame, target)) {
             const auto h = toShowerAxes(r[0], r[1], layout.depthAt(r[2]), r[3], layout);
             v.insert(v.end(), h.begin(), h.end());
         }
@@ -167,7 +169,8 @@ ShowerSampleResult ShowerGenerator::sample(const ShowerSampleRequest& request, c
         int64_t offset = 0;
         for (int64_t i = begin; i < end; ++i) {
             const int64_t c = counts[i].item<int64_t>();
-            raw[static_cast<std::size_t>(i)] = im.rawPoints(out.sample.slice(0, offset, offset + c));
+            raw[static_cast<std::size_t>(i)]
+                = im.rawPoints(out.sample.slice(0, offset, offset + c), targets[static_cast<std::size_t>(i)]);
             offset += c;
         }
         pointsDone += chunkPoints;
@@ -181,8 +184,8 @@ ShowerSampleResult ShowerGenerator::sample(const ShowerSampleRequest& request, c
         const auto out
             = model.samplePacked(noise[i], counts.slice(0, static_cast<int64_t>(i), static_cast<int64_t>(i) + 1),
                 context.slice(0, static_cast<int64_t>(i), static_cast<int64_t>(i) + 1), o);
-        raw[i] = im.rawPoints(out.sample);
-        result.trajectories.push_back(im.trajectory(out.trajectory, model, sampler, energies[i]));
+        raw[i] = im.rawPoints(out.sample, targets[i]);
+        result.trajectories.push_back(im.trajectory(out.trajectory, model, sampler, targets[i]));
     }
 
     // 4. Post-processing onto the layers and cells, calibrated to the flow.

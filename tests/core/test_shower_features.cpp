@@ -152,7 +152,7 @@ private Q_SLOTS:
         // every hit but the core-cell ones; a layer whose only hit is the core gets all of its energy.
         const auto s = simulated(40, 4);
         const auto l = inferLayout(s);
-        const auto halo = withoutCores(s, l);
+        const auto halo = haloAroundCore(s, l);
         QCOMPARE(halo.size(), s.size());
         std::mt19937_64 rng(15);
         int singles = 0;
@@ -166,8 +166,13 @@ private Q_SLOTS:
             double coreEnergy = 0, haloEnergy = 0;
             for (std::size_t k = 0; k < l.size(); ++k)
                 coreEnergy += sum.coreFraction[k] * sum.energyPerLayer[k];
-            for (auto k = halo.offsets[i]; k < halo.offsets[i + 1]; ++k)
-                haloEnergy += halo.points[4 * static_cast<std::size_t>(k) + 3];
+            for (auto k = halo.offsets[i]; k < halo.offsets[i + 1]; ++k) {
+                const float* p = &halo.points[4 * static_cast<std::size_t>(k)];
+                haloEnergy += p[3];
+                // around the core cell: on the grid, never in the core cell at the origin
+                QVERIFY(std::abs(p[0] / 5.1 - std::round(p[0] / 5.1)) < 1e-4);
+                QVERIFY(std::lround(p[0] / 5.1) != 0 || std::lround(p[1] / 5.1) != 0);
+            }
             QVERIFY(std::abs(coreEnergy + haloEnergy - sum.visible) < 1e-3 * sum.visible);
             QVERIFY(sum.coreHits() >= 20); // the core cell holds a hit in most of the 30 layers
 
@@ -358,6 +363,21 @@ private Q_SLOTS:
         ShowerLayout continuous = l;
         continuous.cellSize = 0;
         QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, postProcess(haloPoints, withCores, continuous));
+
+        // A displaced hit takes the free cell nearest to it and to the core: here the cell diagonal to the core, not
+        // the one further out along its own axis (nearer to the hit alone). The centre is the hits' own (no shift).
+        const std::vector<RawPoint> three { { 0.0, 0.0, 5.0, 10.0 }, { 5.1, 0.0, 5.0, 2.0 }, { 5.6, 0.3, 5.0, 1.0 } };
+        ShowerSummary few = target;
+        few.hits = 3;
+        few.hitsPerLayer.assign(l.size(), 0);
+        few.hitsPerLayer[5] = 3;
+        few.energyPerLayer.assign(l.size(), 0.0);
+        few.energyPerLayer[5] = 13.0;
+        few.centreA = (2.0 * 5.1 + 5.6) / 13.0;
+        few.centreB = 0.3 / 13.0;
+        const auto placed = postProcess(three, few, l);
+        QCOMPARE(placed.size(), std::size_t(12));
+        QVERIFY(std::abs(placed[8] - 5.1f) < 1e-4 && std::abs(placed[9] - 5.1f) < 1e-4); // cell (1, 1), not (2, 0)
 
         // The threshold: nothing below it after post-processing; a raw energy just below it comes back reflected.
         auto low = raw;
