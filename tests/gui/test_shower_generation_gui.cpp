@@ -428,6 +428,11 @@ private Q_SLOTS:
         d.setPreset("default");
         QString error;
         QCOMPARE(d.config(&error), hepgen::showers::ShowerGeneratorConfig::read(json::object()).json);
+        if (qEnvironmentVariableIsSet("HEPGEN_SCREENSHOT_DIR")) { // to look at the defaults (not a docs picture)
+            d.show();
+            QApplication::processEvents();
+            QVERIFY(d.grab().save(QDir(qEnvironmentVariable("HEPGEN_SCREENSHOT_DIR")).filePath("shower-train.png")));
+        }
         d.setPreset("quick");
         json quick = d.config(&error);
         QVERIFY2(!quick.is_null(), qPrintable(error));
