@@ -37,7 +37,9 @@ const std::vector<Entry>& entries()
             "matching). Only edm can be distilled to one step.",
             { "edm", "ddpm", "cfm" } },
         { "shower-points", "train_points",
-            "pointwise: each training step uses at most this many random hits of every shower (0: all hits).", {} },
+            "pointwise: each training step, and the validation loss (the same fixed subset every epoch), uses at most "
+            "this many random hits of every shower (0: all hits).",
+            {} },
         { "shower-points", "epic_width", "epic: width of the per-hit features.", {} },
         { "shower-points", "epic_global", "epic: width of the global (per-shower) feature vector.", {} },
         { "shower-points", "epic_layers", "epic: number of EPiC layers.", {} },
