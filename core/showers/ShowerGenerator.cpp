@@ -203,13 +203,12 @@ void ShowerGenerator::Impl::pointContext(const ShowerSummary& s, float* out) con
     }
 }
 
-TrainingData ShowerGenerator::Impl::pointData(const hepgen::data::Showers& s, uint64_t seed) const
+TrainingData ShowerGenerator::Impl::pointData(
+    const hepgen::data::Showers& s, const hepgen::data::Showers& points, uint64_t seed) const
 {
     // Padded clouds (B, P, 4) of standardised point vectors; context (B, C + 1): pointContext(), then the raw count
     // (PointCloudModel's layout).
     std::mt19937_64 rng(seed);
-    const hepgen::data::Showers halo = coreHits ? haloAroundCore(s, layout) : hepgen::data::Showers {};
-    const hepgen::data::Showers& points = coreHits ? halo : s;
     const std::vector<float> f = pointFeatures(points, layout, pointScaling, rng);
     std::vector<std::size_t> kept;
     int64_t pmax = 1;
@@ -314,10 +313,11 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
     std::tie(impl->centreMean[0], impl->centreStd[0]) = meanStd(centreA);
     std::tie(impl->centreMean[1], impl->centreStd[1]) = meanStd(centreB);
     impl->flowScaling.fit(features);
+    hepgen::data::Showers halo;
+    const hepgen::data::Showers& pointShowers = impl->pointShowers(showers, halo);
     {
         std::mt19937_64 prng(mixSeed(seed, 0, 1));
-        impl->pointScaling
-            = fitPointScaling(impl->coreHits ? haloAroundCore(showers, impl->layout) : showers, impl->layout, prng);
+        impl->pointScaling = fitPointScaling(pointShowers, impl->layout, prng);
     }
 
     const auto epochCallback = [&](const std::string& stage, int64_t epochs) {
@@ -351,7 +351,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
     // Stage 2: the point model p(hits | log E_inc, log N, c_a, c_b).
     {
         const auto tc = trainerConfig(st.at("points").at("trainer"), "point-model trainer config");
-        const TrainingData all = impl->pointData(showers, mixSeed(seed, 0, 2));
+        const TrainingData all = impl->pointData(showers, pointShowers, mixSeed(seed, 0, 2));
         auto [train, validation] = hepgen::training::splitTrainValidation(all, tc.validationFraction, tc.seed);
         torch::manual_seed(tc.seed);
         PointCloudModel model({ 4, impl->pointContextWidth() + 1 }, st.at("points").at("model"));
@@ -455,7 +455,9 @@ void ShowerGenerator::distill(const hepgen::data::Showers& input, const nlohmann
 
     const auto used = usableShowers(input, im.settings.at("max_showers").get<int64_t>());
     const hepgen::data::Showers showers = subset(input, used);
-    const TrainingData all = im.pointData(showers, mixSeed(im.settings.at("seed").get<uint64_t>(), 0, 3));
+    hepgen::data::Showers halo;
+    const TrainingData all
+        = im.pointData(showers, im.pointShowers(showers, halo), mixSeed(im.settings.at("seed").get<uint64_t>(), 0, 3));
     auto [train, validation] = hepgen::training::splitTrainValidation(all, trainer.validationFraction, trainer.seed);
     torch::manual_seed(trainer.seed);
     auto model2 = std::make_unique<PointCloudModel>(im.points->shape(), student);

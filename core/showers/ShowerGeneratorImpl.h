@@ -53,9 +53,19 @@ struct ShowerGenerator::Impl {
     nlohmann::json state() const;
     void restore(const nlohmann::json& j);
     void save() const;
-    /// The point model's training data: the showers' halo hits (all hits without core hits), context from the whole
-    /// showers; showers without a halo hit are left out.
-    hepgen::training::TrainingData pointData(const hepgen::data::Showers& s, uint64_t seed) const;
+    /// The showers' hits the point model learns: their halo around the core cell (haloAroundCore) with core hits,
+    /// else all of them (`halo` is left empty then, and the result refers to `s`).
+    const hepgen::data::Showers& pointShowers(const hepgen::data::Showers& s, hepgen::data::Showers& halo) const
+    {
+        if (!coreHits)
+            return s;
+        halo = haloAroundCore(s, layout);
+        return halo;
+    }
+    /// The point model's training data: the hits of `points` (pointShowers() of `s`), context from the whole showers
+    /// `s`; showers without a point are left out.
+    hepgen::training::TrainingData pointData(
+        const hepgen::data::Showers& s, const hepgen::data::Showers& points, uint64_t seed) const;
     torch::Tensor flowContext(const std::vector<double>& energyGeV) const;
     int64_t pointContextWidth() const { return centreStd[0] > 0 ? 4 : 2; }
     /// The point model's context of a shower, without the count column: standardised log E_inc and log N, then the
