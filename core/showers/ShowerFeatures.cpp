@@ -2,6 +2,8 @@
 
 #include "core/util/Error.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -11,7 +13,17 @@ namespace hepgen::showers {
 namespace {
 
 constexpr double kFractionFloor = 1e-4; // dequantisation of empty layers' energy fractions
+constexpr double kNearDequant = 0.02;   // dequantisation of the near shares (0 and 1 in layers of a few hits)
 constexpr double kLogEnergyClamp = 8.0; // standardised log-energy bound of unscalePoint
+constexpr std::size_t kRings = 61;      // baseline rings, half a cell wide: out to 30 cells, the last one open
+constexpr double kRingMinHits = 20;     // a ring with fewer training hits takes its nearest well-filled ring's value
+
+/// The baseline ring of the cell at (a, b) (mm, the core cell centred on the origin).
+std::size_t ringOf(double a, double b, double cell)
+{
+    const double r = std::round(2.0 * std::hypot(std::round(a / cell), std::round(b / cell)));
+    return r < static_cast<double>(kRings - 1) ? static_cast<std::size_t>(r) : kRings - 1; // NaN: the open ring
+}
 
 double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 
@@ -32,10 +44,11 @@ std::array<double, 2> coreCell(const ShowerSummary& s, const ShowerLayout& layou
 
 namespace {
 
-/// Whether lateral position (a, b) lies in the cell centred on `cell`.
-bool inCell(double a, double b, const std::array<double, 2>& cell, const ShowerLayout& layout)
+/// Whether lateral position (a, b) lies in the block of (2 r + 1)^2 cells centred on `cell`.
+bool inCell(double a, double b, const std::array<double, 2>& cell, const ShowerLayout& layout, int r = 0)
 {
-    return std::abs(a - cell[0]) < 0.5 * layout.cellSize && std::abs(b - cell[1]) < 0.5 * layout.cellSize;
+    const double half = (0.5 + r) * layout.cellSize;
+    return std::abs(a - cell[0]) < half && std::abs(b - cell[1]) < half;
 }
 
 } // namespace
@@ -69,15 +82,24 @@ ShowerSummary summarise(const hepgen::data::Showers& showers, std::size_t i, con
     }
     if (cores) {
         s.coreFraction.assign(layers, 0.0);
+        s.nearFraction.assign(layers, 0.0);
         const auto cell = coreCell(s, layout);
+        std::vector<double> halo(layers, 0.0);
         for (auto k = showers.offsets[i]; k < showers.offsets[i + 1]; ++k) {
             const float* p = hit(k);
+            const std::size_t l = layout.layerOf(p[d]);
             if (inCell(p[a], p[b], cell, layout))
-                s.coreFraction[layout.layerOf(p[d])] += p[3];
+                s.coreFraction[l] += p[3];
+            else {
+                halo[l] += p[3];
+                s.nearFraction[l] += inCell(p[a], p[b], cell, layout, 1) ? p[3] : 0.0;
+            }
         }
-        for (std::size_t l = 0; l < layers; ++l)
+        for (std::size_t l = 0; l < layers; ++l) {
             s.coreFraction[l]
                 = s.energyPerLayer[l] > 0.0 ? std::min(1.0, s.coreFraction[l] / s.energyPerLayer[l]) : 0.0;
+            s.nearFraction[l] = halo[l] > 0.0 ? std::min(1.0, s.nearFraction[l] / halo[l]) : 1.0;
+        }
     }
     return s;
 }
@@ -108,7 +130,7 @@ std::vector<double> flowFeatures(const ShowerSummary& s, std::mt19937_64& rng)
 {
     const std::size_t layers = s.hitsPerLayer.size();
     const bool cores = !s.coreFraction.empty();
-    std::vector<double> f(flowFeatureCount(layers, cores));
+    std::vector<double> f(flowFeatureCount(layers, cores, !s.nearFraction.empty()));
     const double n = static_cast<double>(s.hits);
     f[0] = std::log(n + uniform(rng));
     f[1] = std::log(s.visible / (1000.0 * s.incidentEnergy));
@@ -127,10 +149,17 @@ std::vector<double> flowFeatures(const ShowerSummary& s, std::mt19937_64& rng)
             f[4 + 2 * layers + l]
                 = std::log(free ? 1.0 - 0.5 * uniform(rng) : s.coreFraction[l] + kFractionFloor * uniform(rng));
         }
+    if (!s.nearFraction.empty())
+        for (std::size_t l = 0; l < layers; ++l) {
+            const double h
+                = std::clamp(s.nearFraction[l] * (1.0 - kNearDequant) + kNearDequant * uniform(rng), 1e-7, 1.0 - 1e-7);
+            f[4 + 3 * layers + l] = std::log(h / (1.0 - h));
+        }
     return f;
 }
 
-ShowerSummary targetsFrom(const double* f, std::size_t layers, double incidentEnergy, int64_t maxHits, bool cores)
+ShowerSummary targetsFrom(
+    const double* f, std::size_t layers, double incidentEnergy, int64_t maxHits, bool cores, bool near)
 {
     const auto finite = [](double v) { return std::isfinite(v) ? v : -1e30; };
     ShowerSummary s;
@@ -199,13 +228,35 @@ ShowerSummary targetsFrom(const double* f, std::size_t layers, double incidentEn
         for (std::size_t l = layers; l-- > 0 && s.coreHits() >= s.hits;)
             s.coreFraction[l] = 0.0;
     }
+    if (cores && near) {
+        s.nearFraction.assign(layers, 1.0);
+        for (std::size_t l = 0; l < layers; ++l) {
+            const double v = f[4 + 3 * layers + l];
+            const double h = std::isfinite(v) ? 1.0 / (1.0 + std::exp(-v)) : (v > 0 ? 1.0 : 0.0);
+            s.nearFraction[l] = std::clamp((h - 0.5 * kNearDequant) / (1.0 - kNearDequant), 0.0, 1.0);
+        }
+    }
     return s;
+}
+
+double PointScaling::baseline(double a, double b, double k) const
+{
+    if (energyBaseline.empty())
+        return 0.0;
+    const double last = static_cast<double>(energyBaseline.size() - 1);
+    const double layer = std::round(k) > 0.0 ? std::min(std::round(k), last) : 0.0; // NaN: the first layer
+    return energyBaseline[static_cast<std::size_t>(layer)][ringOf(a, b, cellSize)];
 }
 
 nlohmann::json PointScaling::toJson() const
 {
-    return { { "lateral_scale", lateralScale }, { "lateral_limit", lateralLimit }, { "shift", shift },
+    nlohmann::json j { { "lateral_scale", lateralScale }, { "lateral_limit", lateralLimit }, { "shift", shift },
         { "scale", scale } };
+    if (!energyBaseline.empty()) {
+        j["cell_size"] = cellSize;
+        j["energy_baseline"] = energyBaseline;
+    }
+    return j;
 }
 
 PointScaling PointScaling::fromJson(const nlohmann::json& j)
@@ -216,6 +267,10 @@ PointScaling PointScaling::fromJson(const nlohmann::json& j)
         p.lateralLimit = j.at("lateral_limit").get<double>();
         p.shift = j.at("shift").get<std::array<double, 4>>();
         p.scale = j.at("scale").get<std::array<double, 4>>();
+        if (j.contains("energy_baseline")) { // runs from before session 15 have none
+            p.cellSize = j.at("cell_size").get<double>();
+            p.energyBaseline = j.at("energy_baseline").get<std::vector<std::vector<double>>>();
+        }
     } catch (const nlohmann::json::exception& e) {
         throw ConfigError(std::string("The stored point scaling is malformed: ") + e.what());
     }
@@ -224,15 +279,28 @@ PointScaling PointScaling::fromJson(const nlohmann::json& j)
             throw ConfigError("The stored point scaling has a non-positive scale.");
     if (!(p.lateralScale > 0) || !(p.lateralLimit > 0))
         throw ConfigError("The stored point scaling has a non-positive lateral scale or limit.");
+    if (!p.energyBaseline.empty()) {
+        bool ok = p.cellSize > 0 && std::isfinite(p.cellSize);
+        for (const auto& rings : p.energyBaseline)
+            ok = ok && rings.size() == kRings
+                && std::all_of(rings.begin(), rings.end(), [](double v) { return std::isfinite(v); });
+        if (!ok)
+            throw ConfigError(
+                fmt::format("The stored point scaling's energy baseline is malformed (it needs a positive "
+                            "cell size and {} finite values per layer).",
+                    kRings));
+    }
     return p;
 }
 
 namespace {
 
-/// Unstandardised point vectors: dequantised positions, asinh-compressed laterally with `lateralScale`.
+/// Unstandardised point vectors: dequantised positions, asinh-compressed laterally with `s.lateralScale`, log E less
+/// the baseline of `s` (its shift and scale are not used).
 std::vector<double> rawPointFeatures(
-    const hepgen::data::Showers& showers, const ShowerLayout& layout, double lateralScale, std::mt19937_64& rng)
+    const hepgen::data::Showers& showers, const ShowerLayout& layout, const PointScaling& s, std::mt19937_64& rng)
 {
+    const double lateralScale = s.lateralScale;
     const std::size_t m = showers.points.size() / 4;
     std::vector<double> out(4 * m);
     const auto a = static_cast<std::size_t>(layout.axisA()), b = static_cast<std::size_t>(layout.axisB()),
@@ -246,20 +314,66 @@ std::vector<double> rawPointFeatures(
         const double db = cell > 0 ? (uniform(rng) - 0.5) * cell : 0.0;
         out[4 * i + 0] = std::asinh((p[a] + da) / lateralScale);
         out[4 * i + 1] = std::asinh((p[b] + db) / lateralScale);
-        out[4 * i + 2] = static_cast<double>(layout.layerOf(p[d])) + uniform(rng) - 0.5;
-        out[4 * i + 3] = std::log(static_cast<double>(p[3]));
+        const auto layer = static_cast<double>(layout.layerOf(p[d]));
+        out[4 * i + 2] = layer + uniform(rng) - 0.5;
+        out[4 * i + 3] = std::log(static_cast<double>(p[3])) - s.baseline(p[a], p[b], layer);
     }
     return out;
 }
 
 } // namespace
 
-PointScaling fitPointScaling(const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng)
+namespace {
+
+/// The mean log E per layer and ring of `showers`' hits (the core cell centred on the origin); a ring with fewer than
+/// kRingMinHits hits takes the value of the nearest well-filled ring of its layer (the inner one on a tie), a layer
+/// without any the mean over all hits.
+std::vector<std::vector<double>> fitBaseline(const hepgen::data::Showers& showers, const ShowerLayout& layout)
+{
+    const std::size_t layers = layout.size(), m = showers.points.size() / 4;
+    std::vector<std::vector<double>> sum(layers, std::vector<double>(kRings, 0.0)), count = sum;
+    double all = 0.0;
+    const auto a = static_cast<std::size_t>(layout.axisA()), b = static_cast<std::size_t>(layout.axisB()),
+               d = static_cast<std::size_t>(layout.depthAxis);
+    for (std::size_t i = 0; i < m; ++i) {
+        const float* p = showers.points.data() + 4 * i;
+        const std::size_t l = layout.layerOf(p[d]), r = ringOf(p[a], p[b], layout.cellSize);
+        const double logE = std::log(static_cast<double>(p[3]));
+        sum[l][r] += logE;
+        count[l][r] += 1.0;
+        all += logE;
+    }
+    std::vector<std::vector<double>> out(layers, std::vector<double>(kRings, all / static_cast<double>(m)));
+    for (std::size_t l = 0; l < layers; ++l)
+        for (std::size_t r = 0; r < kRings; ++r)
+            for (std::size_t step = 0; step < kRings; ++step) {
+                if (r >= step && count[l][r - step] >= kRingMinHits) {
+                    out[l][r] = sum[l][r - step] / count[l][r - step];
+                    break;
+                }
+                if (r + step < kRings && count[l][r + step] >= kRingMinHits) {
+                    out[l][r] = sum[l][r + step] / count[l][r + step];
+                    break;
+                }
+            }
+    return out;
+}
+
+} // namespace
+
+PointScaling fitPointScaling(
+    const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng, bool energyBaseline)
 {
     const std::size_t m = showers.points.size() / 4;
     if (m == 0)
         throw ConfigError("There are no hits to fit the point scaling on.");
     PointScaling s;
+    if (energyBaseline) {
+        if (layout.cellSize <= 0.0)
+            throw ConfigError("The log-energy baseline needs showers on a lateral cell grid.");
+        s.cellSize = layout.cellSize;
+        s.energyBaseline = fitBaseline(showers, layout);
+    }
     std::vector<double> lateral;
     lateral.reserve(2 * m);
     double largest = 0.0;
@@ -273,7 +387,7 @@ PointScaling fitPointScaling(const hepgen::data::Showers& showers, const ShowerL
     const double median = lateral[lateral.size() / 2];
     s.lateralScale = median > 1e-6 ? median : (layout.cellSize > 0 ? layout.cellSize : 1.0);
     s.lateralLimit = std::asinh((largest + layout.cellSize) / s.lateralScale) + 1.0;
-    const auto f = rawPointFeatures(showers, layout, s.lateralScale, rng);
+    const auto f = rawPointFeatures(showers, layout, s, rng);
     for (std::size_t c = 0; c < 4; ++c) {
         double mean = 0.0, sq = 0.0;
         for (std::size_t i = 0; i < m; ++i)
@@ -291,7 +405,7 @@ PointScaling fitPointScaling(const hepgen::data::Showers& showers, const ShowerL
 std::vector<float> pointFeatures(
     const hepgen::data::Showers& showers, const ShowerLayout& layout, const PointScaling& scaling, std::mt19937_64& rng)
 {
-    const auto f = rawPointFeatures(showers, layout, scaling.lateralScale, rng);
+    const auto f = rawPointFeatures(showers, layout, scaling, rng);
     std::vector<float> out(f.size());
     for (std::size_t i = 0; i < f.size(); ++i)
         out[i] = static_cast<float>((f[i] - scaling.shift[i % 4]) / scaling.scale[i % 4]);
@@ -311,7 +425,7 @@ std::array<double, 4> unscalePoint(const float* z, const PointScaling& s)
                                   : std::copysign(std::sinh(lim) + std::cosh(lim) * (std::abs(u) - lim), u));
     }
     const double logE = std::clamp(static_cast<double>(z[3]), -kLogEnergyClamp, kLogEnergyClamp);
-    out[3] = std::exp(logE * s.scale[3] + s.shift[3]);
+    out[3] = std::exp(logE * s.scale[3] + s.shift[3] + s.baseline(out[0], out[1], out[2]));
     return out;
 }
 
@@ -326,7 +440,7 @@ std::array<double, 4> scalePoint(const std::array<double, 4>& x, const PointScal
         out[c] = (u - s.shift[c]) / s.scale[c];
     }
     out[2] = (x[2] - s.shift[2]) / s.scale[2];
-    out[3] = (std::log(x[3]) - s.shift[3]) / s.scale[3];
+    out[3] = (std::log(x[3]) - s.baseline(x[0], x[1], x[2]) - s.shift[3]) / s.scale[3];
     return out;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The two preprocessed spaces of the shower generator (CaloClouds II, Buhmann et al. 2023, arXiv:2309.05704):
 //
-// 1. The shower flow's per-shower vector (dimension 2L + 4 for L layers, 3L + 4 with core hits), before
+// 1. The shower flow's per-shower vector (dimension 2L + 4 for L layers, 3L + 4 with core hits, 4L + 4 with core
+//    hits and near shares), before
 //    standardisation:
 //      [0]          log(N + u)                          N hits, u ~ U[0, 1) dequantises the integer
 //      [1]          log(E_vis / E_inc)                  E_vis [MeV] over E_inc [MeV]
@@ -13,10 +14,19 @@
 //                                                       hit there; a layer whose only hit is the core, and an
 //                                                       empty layer: U(0.5, 1] (the value means nothing there; a
 //                                                       spread, not a spike, and one mode for both)
+//      [4 + 3L + l] logit(h_l (1 - d) + d v_l)          with near shares only: the share h_l of layer l's halo
+//                                                       energy (all but its core hit) in the 8 cells around the
+//                                                       core cell, dequantised by d = 0.02 (h_l is 0 or 1 in
+//                                                       layers of a few hits); a layer without halo takes 1
 //    targetsFrom() inverts it: N = floor(exp .), per-layer counts floor(.) corrected to sum to N (largest
 //    fractional parts of non-empty layers first: an empty layer's fractional part is pure dequantisation noise),
 //    per-layer energies only in layers with hits, renormalised to sum to E_vis; a core where the share is >= 1e-4
-//    and the layer has a hit.
+//    and the layer has a hit; the near share (h' - d / 2) / (1 - d), clamped to [0, 1].
+//
+//    Why the near share: the cells beside the core hold most of the halo's energy (72 % in layer 10 of the
+//    simulator), and how much of it they hold goes with the core's share and the layer's energy. I.i.d. halo points
+//    cannot know the layer's energy; scaled together to it, the hits far out took up what the ones beside the core
+//    lacked (docs/showers.md, session 15).
 //
 //    Core hits: in an electromagnetic shower at normal incidence the cell the shower axis passes holds the largest
 //    hit of nearly every layer (91 % of the built-in simulator's layers) and 25-98 % of the layer's energy. A point
@@ -33,6 +43,13 @@
 //    MeV. unscalePoint() inverts it; beyond the training hits' largest |asinh(a / s)| + 1 it continues sinh linearly
 //    and it clamps the standardised log-energy to [-8, 8], so the noise frames of a trajectory (an EDM prior has
 //    sigma = 80) stay finite while everything the data spans maps exactly.
+//    With core hits, log E is taken relative to a baseline first: the mean log E of the training halo's hits in the
+//    same layer and the same ring around the core cell (rings half a cell wide, by the distance of the cell
+//    centres). In the simulator the cell's layer and distance from the axis explain 60 % of the variance of a halo
+//    hit's log E (an edge neighbour of the core holds 4.5 MeV on average in layer 10, a cell three cells out
+//    0.2 MeV); an i.i.d. point model learning log E itself blurred that tie, gave the cells beside the core too
+//    little energy and the far cells too much (docs/showers.md, session 15). The baseline is a function of the
+//    point's own cell, so the map stays invertible.
 #include "core/data/Showers.h"
 #include "core/showers/ShowerLayout.h"
 
@@ -55,6 +72,9 @@ struct ShowerSummary {
     double centreA = 0.0, centreB = 0.0; ///< energy-weighted lateral centre, mm
     /// With core hits only (else empty): per layer, the share of its energy in the core cell (0: no core hit).
     std::vector<double> coreFraction;
+    /// With near shares only (else empty): per layer, the share of its halo energy in the 8 cells around the core
+    /// cell (in [0, 1]; 1 without halo).
+    std::vector<double> nearFraction;
 
     /// Layers with a core hit (a share > 0 and at least one hit).
     int64_t coreHits() const;
@@ -64,8 +84,8 @@ struct ShowerSummary {
 /// cell grid).
 std::array<double, 2> coreCell(const ShowerSummary& s, const ShowerLayout& layout);
 
-/// The summary of shower i under `layout` (hits go to the nearest layer), with the core shares when `cores` (which
-/// needs a cell grid: ConfigError otherwise). Never throws otherwise for valid indices.
+/// The summary of shower i under `layout` (hits go to the nearest layer), with the core and near shares when `cores`
+/// (which needs a cell grid: ConfigError otherwise). Never throws otherwise for valid indices.
 ShowerSummary summarise(
     const hepgen::data::Showers& showers, std::size_t i, const ShowerLayout& layout, bool cores = false);
 
@@ -75,29 +95,41 @@ ShowerSummary summarise(
 hepgen::data::Showers haloAroundCore(const hepgen::data::Showers& showers, const ShowerLayout& layout);
 
 /// Width of the flow vector for L layers.
-inline std::size_t flowFeatureCount(std::size_t layers, bool cores = false) { return (cores ? 3 : 2) * layers + 4; }
+inline std::size_t flowFeatureCount(std::size_t layers, bool cores = false, bool near = false)
+{
+    return (2 + (cores ? 1 : 0) + (near ? 1 : 0)) * layers + 4;
+}
 
-/// The flow vector of a shower (space 1 above; the core block where s.coreFraction is set), with dequantisation noise
-/// from `rng`. The shower needs hits.
+/// The flow vector of a shower (space 1 above; the core block where s.coreFraction is set, the near block where
+/// s.nearFraction is), with dequantisation noise from `rng`. The shower needs hits.
 std::vector<double> flowFeatures(const ShowerSummary& s, std::mt19937_64& rng);
 
 /// The summary a flow vector stands for (inverse of flowFeatures up to the dequantisation), for a shower of
 /// `incidentEnergy` GeV; the hit count is clamped to [1, maxHits]; with `cores`, at least one hit is left to the
-/// halo. Non-finite entries count as the most negative value. Never throws.
-ShowerSummary targetsFrom(
-    const double* features, std::size_t layers, double incidentEnergy, int64_t maxHits, bool cores = false);
+/// halo; `near` reads the near block. Non-finite entries count as the most negative value. Never throws.
+ShowerSummary targetsFrom(const double* features, std::size_t layers, double incidentEnergy, int64_t maxHits,
+    bool cores = false, bool near = false);
 
 /// Standardisation of the point vector (space 2 above): the lateral asinh scale s (mm) and the limit beyond which
 /// unscalePoint() continues sinh linearly, then shift and scale per component, fitted on training hits.
 struct PointScaling {
     double lateralScale = 1.0, lateralLimit = 10.0;
     std::array<double, 4> shift { 0, 0, 0, 0 }, scale { 1, 1, 1, 1 };
+    /// The log-energy baseline (empty: none), [layer][ring], on the lateral cell grid of pitch `cellSize` (mm)
+    /// whose cell centred on the origin is the core cell.
+    double cellSize = 0.0;
+    std::vector<std::vector<double>> energyBaseline;
+    /// The baseline at lateral position (a, b) (mm, relative to the core cell) and layer coordinate k; 0 without.
+    double baseline(double a, double b, double k) const;
     nlohmann::json toJson() const;
     static PointScaling fromJson(const nlohmann::json& j); ///< ConfigError when malformed
 };
 
-/// Fits the scaling on the hits of `showers` (positions dequantised with `rng`). ConfigError for no hits.
-PointScaling fitPointScaling(const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng);
+/// Fits the scaling on the hits of `showers` (positions dequantised with `rng`), with the log-energy baseline when
+/// `energyBaseline` (for the halo around the core cell: haloAroundCore). ConfigError for no hits, or for a baseline
+/// without a cell grid.
+PointScaling fitPointScaling(const hepgen::data::Showers& showers, const ShowerLayout& layout, std::mt19937_64& rng,
+    bool energyBaseline = false);
 
 /// The standardised point vectors of every hit of `showers` (4 floats per hit), dequantised with `rng`.
 std::vector<float> pointFeatures(const hepgen::data::Showers& showers, const ShowerLayout& layout,

@@ -153,7 +153,7 @@ nlohmann::json ShowerGenerator::Impl::state() const
                 { "log_n_std", logNStd }, { "centre_mean", centreMean }, { "centre_std", centreStd } } },
         { "point_scaling", pointScaling.toJson() }, { "energy_range", { energyMin, energyMax } },
         { "max_hits", maxHits }, { "min_hit_energy", minHitEnergy }, { "core_hits", coreHits },
-        { "data", dataDescription }, { "distilled", student != nullptr } };
+        { "near_shares", nearShares }, { "data", dataDescription }, { "distilled", student != nullptr } };
 }
 
 void ShowerGenerator::Impl::restore(const nlohmann::json& j)
@@ -174,7 +174,8 @@ void ShowerGenerator::Impl::restore(const nlohmann::json& j)
     energyMax = j.at("energy_range").at(1).get<double>();
     maxHits = j.at("max_hits").get<int64_t>();
     minHitEnergy = j.at("min_hit_energy").get<double>();
-    coreHits = j.value("core_hits", false); // runs from before session 14 have none
+    coreHits = j.value("core_hits", false);                 // runs from before session 14 have none
+    nearShares = coreHits && j.value("near_shares", false); // nor from before session 15
     dataDescription = j.value("data", std::string());
 }
 
@@ -262,6 +263,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
         throw ConfigError("Core hits (core_hits: yes) need showers on a lateral cell grid; these have continuous "
                           "lateral positions.");
     impl->coreHits = cores == "yes" || (cores == "auto" && impl->layout.cellSize > 0.0);
+    impl->nearShares = impl->coreHits;
     impl->dataDescription
         = fmt::format("{} showers ({} without hits skipped)", showers.size(), input.size() - used.size());
 
@@ -271,7 +273,8 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::train(const hepgen::data::Show
         throw FileError(dir, "cannot create the run directory (" + ec.message() + ").");
 
     // Per-shower summaries: the flow's data, the context scalings and the trained ranges.
-    const std::size_t n = showers.size(), layers = impl->layout.size(), d = flowFeatureCount(layers, impl->coreHits);
+    const std::size_t n = showers.size(), layers = impl->layout.size(),
+                      d = flowFeatureCount(layers, impl->coreHits, impl->nearShares);
     std::mt19937_64 rng(mixSeed(seed, 0, 0));
     std::vector<double> featureValues;
     featureValues.reserve(n * d);
@@ -418,7 +421,7 @@ std::unique_ptr<ShowerGenerator> ShowerGenerator::load(const std::string& dir)
     impl->points = asPointModel(loadStage("points"));
     if (fs::exists(root / "student" / "checkpoint.pt"))
         impl->student = asPointModel(loadStage("student"));
-    const auto features = static_cast<int64_t>(flowFeatureCount(impl->layout.size(), impl->coreHits));
+    const auto features = static_cast<int64_t>(flowFeatureCount(impl->layout.size(), impl->coreHits, impl->nearShares));
     if (impl->flow->shape().features != features || impl->points->shape().context != impl->pointContextWidth() + 1)
         throw FormatError(dir, "its stages do not fit its layout (a foreign or damaged run directory).");
     return std::unique_ptr<ShowerGenerator>(new ShowerGenerator(std::move(impl)));

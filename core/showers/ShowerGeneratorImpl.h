@@ -44,6 +44,7 @@ struct ShowerGenerator::Impl {
     int64_t maxHits = 1;
     double minHitEnergy = 0.0; ///< MeV, the smallest training hit energy (the cell threshold)
     bool coreHits = false;     ///< the flow draws each layer's core hit, the point model the halo (ShowerFeatures.h)
+    bool nearShares = false;   ///< the flow draws each layer's near share too (always with core hits since session 15)
     std::string dataDescription;
     nlohmann::json metrics = nlohmann::json::object();
     std::unique_ptr<hepgen::models::FlowModel> flow; ///< sampling copy (EMA weights)

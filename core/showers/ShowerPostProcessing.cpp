@@ -14,8 +14,82 @@ namespace hepgen::showers {
 namespace {
 
 constexpr int kSearchRadius = 2; // cells around an occupied one where a colliding hit looks for a free cell
+constexpr double kTiltMin = 0.1; // step 6 scales a near cell's energy by at least this, at most 2 - this
 
 long long cellKey(long long ia, long long ib) { return (ia + (1LL << 30)) * (1LL << 31) + (ib + (1LL << 30)); }
+
+/// Steps 5 and 6 for one layer, whose hits are `out`'s from hit `first` on; `core` holds the core cell's indices,
+/// `centre` the flow's centre in cells from the core cell's centre, `near` the flow's near share.
+void calibrateNearCells(std::vector<float>& out, std::size_t first, const ShowerLayout& layout,
+    const std::array<long long, 2>& core, const std::array<double, 2>& centre, double near, double minHitEnergy)
+{
+    struct Hit {
+        float* energy;
+        double da, db; // cell offsets from the core cell
+        int group;     // 0: the core cell, 1: the 8 cells around it, 2: further out
+    };
+    std::vector<Hit> hits;
+    for (std::size_t k = first; k < out.size() / 4; ++k) {
+        const float* p = &out[4 * k];
+        const auto da
+            = static_cast<double>(std::llround((p[layout.axisA()] - layout.originA) / layout.cellSize) - core[0]);
+        const auto db
+            = static_cast<double>(std::llround((p[layout.axisB()] - layout.originB) / layout.cellSize) - core[1]);
+        const int group = da == 0 && db == 0 ? 0 : (std::abs(da) <= 1 && std::abs(db) <= 1 ? 1 : 2);
+        hits.push_back({ &out[4 * k + 3], da, db, group });
+    }
+    const auto scale = [&](int group, double factor) {
+        for (const Hit& h : hits)
+            if (h.group == group)
+                *h.energy = static_cast<float>(std::max(*h.energy * factor, minHitEnergy));
+    };
+    // 5. The near share.
+    double sum[3] = { 0.0, 0.0, 0.0 };
+    for (const Hit& h : hits)
+        sum[h.group] += *h.energy;
+    if (!(sum[1] > 0.0))
+        return;
+    if (sum[2] > 0.0) {
+        scale(1, near * (sum[1] + sum[2]) / sum[1]);
+        scale(2, (1.0 - near) * (sum[1] + sum[2]) / sum[2]);
+    }
+    // 6. The block's centre: the near cells' energies tilted linearly in their offsets, E (1 + beta . (d - d_mean)),
+    //    which keeps their sum, with beta solving the 2 x 2 system that puts the block's centre on the flow's.
+    double e = 0.0, m[2] = { 0.0, 0.0 }, en = 0.0, mean[2] = { 0.0, 0.0 };
+    for (const Hit& h : hits)
+        if (h.group < 2) {
+            e += *h.energy;
+            m[0] += *h.energy * h.da;
+            m[1] += *h.energy * h.db;
+            if (h.group == 1) {
+                en += *h.energy;
+                mean[0] += *h.energy * h.da;
+                mean[1] += *h.energy * h.db;
+            }
+        }
+    mean[0] /= en;
+    mean[1] /= en;
+    double saa = 0.0, sab = 0.0, sbb = 0.0;
+    for (const Hit& h : hits)
+        if (h.group == 1) {
+            saa += *h.energy * (h.da - mean[0]) * h.da;
+            sab += *h.energy * (h.da - mean[0]) * h.db;
+            sbb += *h.energy * (h.db - mean[1]) * h.db;
+        }
+    const double det = saa * sbb - sab * sab;
+    if (!(std::abs(det) > 1e-9 * en * en)) // the near cells on one line or one cell: no tilt
+        return;
+    const double wa = centre[0] * e - m[0], wb = centre[1] * e - m[1];
+    const double ba = (wa * sbb - wb * sab) / det, bb = (wb * saa - wa * sab) / det;
+    double tilted = 0.0;
+    for (const Hit& h : hits)
+        if (h.group == 1) {
+            *h.energy *= static_cast<float>(
+                std::clamp(1.0 + ba * (h.da - mean[0]) + bb * (h.db - mean[1]), kTiltMin, 2.0 - kTiltMin));
+            tilted += *h.energy;
+        }
+    scale(1, en / tilted); // the clamp may have moved the sum
+}
 
 } // namespace
 
@@ -112,6 +186,7 @@ std::vector<float> postProcess(
     const auto coreA = std::llround((core[0] - layout.originA) / cell),
                coreB = std::llround((core[1] - layout.originB) / cell);
     for (std::size_t l = 0; l < layers; ++l) {
+        const std::size_t first = out.size() / 4;            // this layer's hits in `out`
         std::unordered_map<long long, std::size_t> occupied; // cell -> index of its hit in `out` (in floats / 4)
         if (coreEnergy[l] > 0.0) {
             occupied[cellKey(coreA, coreB)] = out.size() / 4;
@@ -153,6 +228,10 @@ std::vector<float> postProcess(
             emit(layout.originA + static_cast<double>(bestA) * cell, layout.originB + static_cast<double>(bestB) * cell,
                 l, points[k][3]);
         }
+        if (cores && !target.nearFraction.empty())
+            calibrateNearCells(out, first, layout, { coreA, coreB },
+                { (target.centreA - core[0]) / cell, (target.centreB - core[1]) / cell }, target.nearFraction[l],
+                minHitEnergy);
     }
     return out;
 }

@@ -116,7 +116,7 @@ ShowerSampleResult ShowerGenerator::sample(const ShowerSampleRequest& request, c
     // 1. The shower flow: one standard-normal row per shower from its own stream (a shower does not depend on the
     //    others in the request), through the inverse flow, then the inverse standardisation.
     const std::size_t layers = im.layout.size();
-    const auto d = static_cast<int64_t>(flowFeatureCount(layers, im.coreHits));
+    const auto d = static_cast<int64_t>(flowFeatureCount(layers, im.coreHits, im.nearShares));
     std::vector<torch::Tensor> rows;
     for (int64_t i = 0; i < n; ++i)
         rows.push_back(normalRows(1, d, mixSeed(request.seed, 1, static_cast<uint64_t>(i))));
@@ -126,7 +126,7 @@ ShowerSampleResult ShowerGenerator::sample(const ShowerSampleRequest& request, c
     std::vector<ShowerSummary> targets;
     for (int64_t i = 0; i < n; ++i)
         targets.push_back(targetsFrom(features.data_ptr<double>() + i * d, layers,
-            energies[static_cast<std::size_t>(i)], im.maxHits, im.coreHits));
+            energies[static_cast<std::size_t>(i)], im.maxHits, im.coreHits, im.nearShares));
 
     // 2. The point model (the halo where the flow drew core hits), in chunks of whole showers; every shower's initial
     //    noise from its own stream.

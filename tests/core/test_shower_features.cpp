@@ -175,15 +175,26 @@ private Q_SLOTS:
             }
             QVERIFY(std::abs(coreEnergy + haloEnergy - sum.visible) < 1e-3 * sum.visible);
             QVERIFY(sum.coreHits() >= 20); // the core cell holds a hit in most of the 30 layers
+            // the near share: the halo's energy in the 8 cells around the core cell, per layer
+            std::vector<double> near(l.size(), 0.0), all(l.size(), 0.0);
+            for (auto k = halo.offsets[i]; k < halo.offsets[i + 1]; ++k) {
+                const float* p = &halo.points[4 * static_cast<std::size_t>(k)];
+                all[l.layerOf(p[2])] += p[3];
+                if (std::abs(std::lround(p[0] / 5.1)) <= 1 && std::abs(std::lround(p[1] / 5.1)) <= 1)
+                    near[l.layerOf(p[2])] += p[3];
+            }
+            for (std::size_t k = 0; k < l.size(); ++k)
+                QVERIFY(std::abs(sum.nearFraction[k] - (all[k] > 0 ? near[k] / all[k] : 1.0)) < 1e-5);
 
             const auto f = flowFeatures(sum, rng);
-            QCOMPARE(f.size(), flowFeatureCount(l.size(), true));
-            const auto back = targetsFrom(f.data(), l.size(), sum.incidentEnergy, 100000, true);
+            QCOMPARE(f.size(), flowFeatureCount(l.size(), true, true));
+            const auto back = targetsFrom(f.data(), l.size(), sum.incidentEnergy, 100000, true, true);
             QCOMPARE(back.hitsPerLayer, sum.hitsPerLayer);
             QCOMPARE(back.coreHits(), sum.coreHits());
             for (std::size_t k = 0; k < l.size(); ++k) {
                 QCOMPARE(back.coreFraction[k] > 0, sum.coreFraction[k] > 0);
                 QVERIFY(std::abs(back.coreFraction[k] - sum.coreFraction[k]) <= 1e-4);
+                QVERIFY(std::abs(back.nearFraction[k] - sum.nearFraction[k]) <= 0.0103); // d / 2 / (1 - d)
                 singles += sum.hitsPerLayer[k] == 1 && sum.coreFraction[k] > 0 ? 1 : 0;
             }
         }
@@ -200,6 +211,83 @@ private Q_SLOTS:
         const auto t = targetsFrom(f.data(), 2, 50.0, 1000, true);
         QCOMPARE(t.hitsPerLayer, (std::vector<int64_t> { 1, 1 }));
         QCOMPARE(t.coreFraction, (std::vector<double> { 1.0, 0.0 }));
+    }
+
+    void nearSharesSplitTheHalo()
+    {
+        // A layer of 20 MeV: the core takes half; of the halo's 10 MeV the two points beside the core cell take the
+        // near share 0.8, the two points two cells out the rest. Symmetric about the core, so nothing shifts.
+        const auto l = inferLayout(simulated(2, 3));
+        ShowerSummary t;
+        t.incidentEnergy = 50;
+        t.hits = 5;
+        t.visible = 20;
+        t.hitsPerLayer.assign(l.size(), 0);
+        t.energyPerLayer.assign(l.size(), 0.0);
+        t.hitsPerLayer[8] = 5;
+        t.energyPerLayer[8] = 20;
+        t.coreFraction.assign(l.size(), 0.0);
+        t.coreFraction[8] = 0.5;
+        const std::vector<RawPoint> halo { { 5.1, 0.3, 8.0, 1.0 }, { -5.1, -0.3, 8.0, 1.0 }, { 10.4, 0.0, 8.0, 3.0 },
+            { -10.4, 0.0, 8.0, 3.0 } };
+        const auto energyAt = [&](const std::vector<float>& hits, double a) {
+            for (std::size_t k = 0; k < hits.size(); k += 4)
+                if (std::abs(hits[k] - a) < 1e-3)
+                    return static_cast<double>(hits[k + 3]);
+            return -1.0;
+        };
+        const auto plain = postProcess(halo, t, l); // without near shares: in proportion to the raw energies
+        QVERIFY(std::abs(energyAt(plain, 0.0) - 10.0) < 1e-4);
+        QVERIFY(std::abs(energyAt(plain, 5.1) - 1.25) < 1e-4 && std::abs(energyAt(plain, 10.2) - 3.75) < 1e-4);
+        t.nearFraction.assign(l.size(), 1.0);
+        t.nearFraction[8] = 0.8;
+        const auto split = postProcess(halo, t, l);
+        QCOMPARE(split.size(), std::size_t(20));
+        QVERIFY(std::abs(energyAt(split, 0.0) - 10.0) < 1e-4);
+        QVERIFY(std::abs(energyAt(split, 5.1) - 4.0) < 1e-4 && std::abs(energyAt(split, -5.1) - 4.0) < 1e-4);
+        QVERIFY(std::abs(energyAt(split, 10.2) - 1.0) < 1e-4 && std::abs(energyAt(split, -10.2) - 1.0) < 1e-4);
+        // With the halo all on one side the share cannot apply: the layer keeps its energy in proportion.
+        const std::vector<RawPoint> nearOnly { { 5.1, 0.0, 8.0, 1.0 }, { -5.1, 0.0, 8.0, 1.0 }, { 0.0, 5.1, 8.0, 1.0 },
+            { 0.0, -5.1, 8.0, 1.0 } };
+        const auto kept = postProcess(nearOnly, t, l);
+        QVERIFY(std::abs(energyAt(kept, 5.1) - 2.5) < 1e-4);
+        // The block's centre: the flow's centre (1.0, -0.5) mm lies off the core cell's; the 4 cells beside the core
+        // tilt their energies (in sum still 0.8 of the halo) until the 3 x 3 block's centre is there.
+        ShowerSummary off = t;
+        off.hits = off.hitsPerLayer[8] = 6;
+        off.centreA = 1.0;
+        off.centreB = -0.5;
+        const std::vector<RawPoint> cross { { 5.1, 0.0, 8.0, 1.0 }, { -5.1, 0.0, 8.0, 1.0 }, { 0.0, 5.1, 8.0, 1.0 },
+            { 0.0, -5.1, 8.0, 1.0 }, { 15.3, 0.0, 8.0, 1.0 } };
+        const auto tilted = postProcess(cross, off, l);
+        QCOMPARE(tilted.size(), std::size_t(24));
+        double block = 0.0, ba = 0.0, bb = 0.0, near = 0.0;
+        for (std::size_t k = 0; k < tilted.size(); k += 4)
+            if (std::abs(tilted[k]) < 6.0 && std::abs(tilted[k + 1]) < 6.0) {
+                block += tilted[k + 3];
+                ba += tilted[k + 3] * tilted[k];
+                bb += tilted[k + 3] * tilted[k + 1];
+                near += std::abs(tilted[k]) + std::abs(tilted[k + 1]) > 1.0 ? tilted[k + 3] : 0.0f;
+            }
+        QVERIFY(std::abs(near - 8.0) < 1e-4 && std::abs(energyAt(tilted, 15.3) - 2.0) < 1e-4);
+        QVERIFY2(std::abs(ba / block - 1.0) < 1e-4 && std::abs(bb / block + 0.5) < 1e-4,
+            qPrintable(QString("block centre (%1, %2) mm").arg(ba / block).arg(bb / block)));
+        QVERIFY(energyAt(tilted, 5.1) > 3.0 && energyAt(tilted, -5.1) < 1.0); // towards +a
+
+        // The flow vector's near block: logit of the dequantised share, and back.
+        std::vector<double> f(flowFeatureCount(1, true, true), 0.0);
+        f[0] = std::log(3.5);
+        f[2] = 0.0;
+        f[3] = 0.0;
+        f[6] = std::log(0.6);
+        f[7] = 0.0; // h' = 1/2
+        auto back = targetsFrom(f.data(), 1, 50.0, 1000, true, true);
+        QVERIFY(std::abs(back.nearFraction[0] - 0.5) < 1e-12);
+        f[7] = -1e30; // and the ends clamp
+        QCOMPARE(targetsFrom(f.data(), 1, 50.0, 1000, true, true).nearFraction[0], 0.0);
+        f[7] = NAN;
+        QCOMPARE(targetsFrom(f.data(), 1, 50.0, 1000, true, true).nearFraction[0], 0.0);
+        QVERIFY(targetsFrom(f.data(), 1, 50.0, 1000, true, false).nearFraction.empty());
     }
 
     void emptyLayersGainNoHits()
@@ -259,6 +347,54 @@ private Q_SLOTS:
         const auto stored = PointScaling::fromJson(scaling.toJson());
         QCOMPARE(stored.scale, scaling.scale);
         QCOMPARE(stored.lateralLimit, scaling.lateralLimit);
+    }
+
+    void energyBaselineInverts()
+    {
+        // The halo's log E relative to the mean of its layer and ring around the core cell: the baseline is that
+        // mean, it takes most of log E's spread, and unscalePoint() undoes it exactly.
+        const auto s = simulated(40, 12);
+        const auto l = inferLayout(s);
+        const auto halo = haloAroundCore(s, l);
+        std::mt19937_64 rng(3);
+        const auto plain = fitPointScaling(halo, l, rng);
+        const auto scaling = fitPointScaling(halo, l, rng, true);
+        QCOMPARE(plain.baseline(5.1, 0.0, 10.0), 0.0);
+        QCOMPARE(scaling.energyBaseline.size(), l.size());
+        double sum = 0.0, count = 0.0; // the edge neighbours of the core cell in layer 10, directly
+        for (std::size_t k = 0; k < halo.points.size() / 4; ++k) {
+            const float* p = &halo.points[4 * k];
+            const double da = std::round(p[0] / l.cellSize), db = std::round(p[1] / l.cellSize);
+            if (l.layerOf(p[2]) == 10 && da * da + db * db == 1.0) {
+                sum += std::log(p[3]);
+                count += 1.0;
+            }
+        }
+        QVERIFY(count > 100);
+        QVERIFY(std::abs(scaling.baseline(5.1, 0.0, 10.0) - sum / count) < 1e-9);
+        QVERIFY(std::abs(scaling.baseline(-1.0, 5.0, 9.6) - sum / count) < 1e-9);     // the same cell, dequantised
+        QCOMPARE(scaling.baseline(0.0, 0.0, 10.0), scaling.baseline(0.0, 5.1, 10.0)); // no halo hit in the core cell
+        QVERIFY(scaling.baseline(5.1, 0.0, 10.0) > scaling.baseline(15.3, 0.0, 10.0) + 1.0); // falls off outwards
+        QVERIFY(std::isfinite(scaling.baseline(NAN, 1e9, -4.0)) && std::isfinite(scaling.baseline(0, 0, 1e9)));
+        // Standardised either way, so the residual's spread shows in the scale: the cell and layer explain about
+        // 60 % of log E's variance in the simulator.
+        QVERIFY(scaling.scale[3] < 0.8 * plain.scale[3]);
+        const auto f = pointFeatures(halo, l, scaling, rng);
+        for (std::size_t k = 0; k < halo.points.size() / 4; ++k) {
+            const auto p = unscalePoint(&f[4 * k], scaling);
+            QVERIFY(std::abs(p[3] / halo.points[4 * k + 3] - 1) < 1e-4);
+            const auto z = scalePoint(p, scaling);
+            QVERIFY(std::abs(z[3] - f[4 * k + 3]) < 1e-4);
+        }
+        const auto stored = PointScaling::fromJson(scaling.toJson());
+        QCOMPARE(stored.energyBaseline, scaling.energyBaseline);
+        QCOMPARE(stored.cellSize, scaling.cellSize);
+        auto broken = scaling.toJson();
+        broken["energy_baseline"][3].erase(0);
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, PointScaling::fromJson(broken));
+        auto noGrid = l;
+        noGrid.cellSize = 0.0;
+        QVERIFY_THROWS_EXCEPTION(hepgen::ConfigError, fitPointScaling(halo, noGrid, rng, true));
     }
 
     void postProcessingCalibrates()
