@@ -59,9 +59,9 @@ const std::vector<Entry>& entries()
             "geometry has a cell size).",
             { "auto", "cells", "continuous" } },
         { "shower", "core_hits",
-            "Draw each layer's hit in the shower's core cell from the shower flow (its share of the layer energy) and "
-            "leave only the other hits to the point model: an i.i.d. point model blurs that one large hit into its "
-            "neighbours (auto: yes on a cell grid).",
+            "Draw each layer's hit in the shower's core cell from the shower flow (its share of the layer energy), and "
+            "the share of the other hits' energy in the 8 cells around it, and leave only the other hits to the point "
+            "model: an i.i.d. point model blurs that one large hit into its neighbours (auto: yes on a cell grid).",
             { "auto", "yes", "no" } },
         // Flows.
         { kFlows, "layers", "Number of coupling (or autoregressive) layers; more layers give a more flexible map.",

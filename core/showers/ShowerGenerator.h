@@ -33,8 +33,8 @@ namespace hepgen::showers {
 ///                     schedule, sampler, ...; see core/models/points/PointCloudModel.h), "trainer": {...}}
 ///   "distillation":  {"model": student settings (grid_steps, target_ema, loss, lr, ...), "trainer": {...}}
 ///   "layout":        {"depth_axis": auto | x | y | z, "lateral": auto | cells | continuous,
-///                     "core_hits": auto | yes | no (the flow draws each layer's core-cell hit, the point model the
-///                     rest; auto: yes on a cell grid; ShowerFeatures.h)}
+///                     "core_hits": auto | yes | no (the flow draws each layer's core-cell hit and the near share
+///                     of the rest, the point model the rest; auto: yes on a cell grid; ShowerFeatures.h)}
 ///   "max_showers":   use at most this many showers for training (0: all)
 ///   "seed":          seed of the dequantisation noise and the trainers (each trainer's own "seed" wins if given)
 /// Unknown keys are a ConfigError naming them; so are invalid values.

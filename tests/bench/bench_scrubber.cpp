@@ -195,7 +195,8 @@ int main(int argc, char** argv)
             p->SetVisibility(1);
     }
 
-    const Stats a = stats(appPath), ur = stats(updateRender), u = stats(withUpdate), r = stats(renderOnly), e = stats(empty), ea = stats(emptyAppPath);
+    const Stats a = stats(appPath), ur = stats(updateRender), u = stats(withUpdate), r = stats(renderOnly),
+                e = stats(empty), ea = stats(emptyAppPath);
     view->makeCurrent();
     const auto* renderer = reinterpret_cast<const char*>(view->context()->functions()->glGetString(0x1F01));
     std::printf("scrubber frame, %zu points, %d frames x 3, %dx%d px (%zu not background in the last frame), "
