@@ -321,10 +321,6 @@ std::vector<double> rawPointFeatures(
     return out;
 }
 
-} // namespace
-
-namespace {
-
 /// The mean log E per layer and ring of `showers`' hits (the core cell centred on the origin); a ring with fewer than
 /// kRingMinHits hits takes the value of the nearest well-filled ring of its layer (the inner one on a tie), a layer
 /// without any the mean over all hits.

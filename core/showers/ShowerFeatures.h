@@ -2,8 +2,7 @@
 // The two preprocessed spaces of the shower generator (CaloClouds II, Buhmann et al. 2023, arXiv:2309.05704):
 //
 // 1. The shower flow's per-shower vector (dimension 2L + 4 for L layers, 3L + 4 with core hits, 4L + 4 with core
-//    hits and near shares), before
-//    standardisation:
+//    hits and near shares), before standardisation:
 //      [0]          log(N + u)                          N hits, u ~ U[0, 1) dequantises the integer
 //      [1]          log(E_vis / E_inc)                  E_vis [MeV] over E_inc [MeV]
 //      [2 + l]      log((n_l + u_l) / N)                hits in layer l, dequantised (floor gives n_l back)
@@ -26,7 +25,7 @@
 //    Why the near share: the cells beside the core hold most of the halo's energy (72 % in layer 10 of the
 //    simulator), and how much of it they hold goes with the core's share and the layer's energy. I.i.d. halo points
 //    cannot know the layer's energy; scaled together to it, the hits far out took up what the ones beside the core
-//    lacked (docs/showers.md, session 15).
+//    lacked (docs/showers.md, session 15). Post-processing gives the 8 cells their share (ShowerPostProcessing.h).
 //
 //    Core hits: in an electromagnetic shower at normal incidence the cell the shower axis passes holds the largest
 //    hit of nearly every layer (91 % of the built-in simulator's layers) and 25-98 % of the layer's energy. A point
@@ -47,9 +46,9 @@
 //    same layer and the same ring around the core cell (rings half a cell wide, by the distance of the cell
 //    centres). In the simulator the cell's layer and distance from the axis explain 60 % of the variance of a halo
 //    hit's log E (an edge neighbour of the core holds 4.5 MeV on average in layer 10, a cell three cells out
-//    0.2 MeV); an i.i.d. point model learning log E itself blurred that tie, gave the cells beside the core too
-//    little energy and the far cells too much (docs/showers.md, session 15). The baseline is a function of the
-//    point's own cell, so the map stays invertible.
+//    0.2 MeV); an i.i.d. point model learning log E itself blurred that tie: its raw hits beside the core had too
+//    little energy, its far hits too much (diagonal cells 2.3 MeV per hit against 1.0; docs/showers.md, session 15).
+//    The baseline is a function of the point's own cell, so the map stays invertible.
 #include "core/data/Showers.h"
 #include "core/showers/ShowerLayout.h"
 
