@@ -67,6 +67,8 @@ void calibrateNearCells(std::vector<float>& out, std::size_t first, const Shower
                 mean[1] += *h.energy * h.db;
             }
         }
+    if (!(en > 0.0)) // a near share of 0 without a threshold: nothing to tilt
+        return;
     mean[0] /= en;
     mean[1] /= en;
     double saa = 0.0, sab = 0.0, sbb = 0.0;

@@ -246,6 +246,11 @@ private Q_SLOTS:
         QVERIFY(std::abs(energyAt(split, 0.0) - 10.0) < 1e-4);
         QVERIFY(std::abs(energyAt(split, 5.1) - 4.0) < 1e-4 && std::abs(energyAt(split, -5.1) - 4.0) < 1e-4);
         QVERIFY(std::abs(energyAt(split, 10.2) - 1.0) < 1e-4 && std::abs(energyAt(split, -10.2) - 1.0) < 1e-4);
+        t.nearFraction[8] = 0.0; // all of the halo's energy further out, no threshold: the near hits get none
+        const auto none = postProcess(halo, t, l);
+        QCOMPARE(energyAt(none, 5.1), 0.0);
+        QVERIFY(std::abs(energyAt(none, 10.2) - 5.0) < 1e-4 && std::abs(energyAt(none, -10.2) - 5.0) < 1e-4);
+        t.nearFraction[8] = 0.8;
         // With the halo all on one side the share cannot apply: the layer keeps its energy in proportion.
         const std::vector<RawPoint> nearOnly { { 5.1, 0.0, 8.0, 1.0 }, { -5.1, 0.0, 8.0, 1.0 }, { 0.0, 5.1, 8.0, 1.0 },
             { 0.0, -5.1, 8.0, 1.0 } };
