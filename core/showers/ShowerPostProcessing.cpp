@@ -54,40 +54,36 @@ void calibrateNearCells(std::vector<float>& out, std::size_t first, const Shower
         scale(2, (1.0 - near) * (sum[1] + sum[2]) / sum[2]);
     }
     // 6. The block's centre: the near cells' energies tilted linearly in their offsets, E (1 + beta . (d - d_mean)),
-    //    which keeps their sum, with beta solving the 2 x 2 system that puts the block's centre on the flow's.
-    double e = 0.0, m[2] = { 0.0, 0.0 }, en = 0.0, mean[2] = { 0.0, 0.0 };
+    //    which keeps their sum, with beta solving the 2 x 2 system that puts the block's centre on the flow's. The
+    //    core cell sits at offset 0 (its energy, sum[0], untouched by step 5), so the block's moments are the near
+    //    cells' alone.
+    double en = 0.0, ma = 0.0, mb = 0.0;
     for (const Hit& h : hits)
-        if (h.group < 2) {
-            e += *h.energy;
-            m[0] += *h.energy * h.da;
-            m[1] += *h.energy * h.db;
-            if (h.group == 1) {
-                en += *h.energy;
-                mean[0] += *h.energy * h.da;
-                mean[1] += *h.energy * h.db;
-            }
+        if (h.group == 1) {
+            en += *h.energy;
+            ma += *h.energy * h.da;
+            mb += *h.energy * h.db;
         }
     if (!(en > 0.0)) // a near share of 0 without a threshold: nothing to tilt
         return;
-    mean[0] /= en;
-    mean[1] /= en;
+    const double meanA = ma / en, meanB = mb / en;
     double saa = 0.0, sab = 0.0, sbb = 0.0;
     for (const Hit& h : hits)
         if (h.group == 1) {
-            saa += *h.energy * (h.da - mean[0]) * h.da;
-            sab += *h.energy * (h.da - mean[0]) * h.db;
-            sbb += *h.energy * (h.db - mean[1]) * h.db;
+            saa += *h.energy * (h.da - meanA) * h.da;
+            sab += *h.energy * (h.da - meanA) * h.db;
+            sbb += *h.energy * (h.db - meanB) * h.db;
         }
     const double det = saa * sbb - sab * sab;
     if (!(std::abs(det) > 1e-9 * en * en)) // the near cells on one line or one cell: no tilt
         return;
-    const double wa = centre[0] * e - m[0], wb = centre[1] * e - m[1];
+    const double wa = centre[0] * (sum[0] + en) - ma, wb = centre[1] * (sum[0] + en) - mb;
     const double ba = (wa * sbb - wb * sab) / det, bb = (wb * saa - wa * sab) / det;
     double tilted = 0.0;
     for (const Hit& h : hits)
         if (h.group == 1) {
             *h.energy *= static_cast<float>(
-                std::clamp(1.0 + ba * (h.da - mean[0]) + bb * (h.db - mean[1]), kTiltMin, 2.0 - kTiltMin));
+                std::clamp(1.0 + ba * (h.da - meanA) + bb * (h.db - meanB), kTiltMin, 2.0 - kTiltMin));
             tilted += *h.energy;
         }
     scale(1, en / tilted); // the clamp may have moved the sum
