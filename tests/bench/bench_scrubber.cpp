@@ -119,38 +119,41 @@ int main(int argc, char** argv)
     };
     QElapsedTimer timer;
 
+    // Per frame of 3 passes over the trajectory: the scrubber moves to the frame, then `draw`.
+    const auto timeFrames = [&](const auto& draw) {
+        std::vector<double> ms;
+        for (int pass = 0; pass < 3; ++pass)
+            for (int f = 0; f < kFrames; ++f) {
+                timer.start();
+                scrubber.setFrame(f);
+                draw();
+                ms.push_back(timer.nsecsElapsed() / 1e6);
+            }
+        return ms;
+    };
+
     // 1. The app's path: the scrubber moves to a frame (refilling the arrays), the view is scheduled for an update,
     //    the event loop paints it (VTK's Render, the blit) and Qt composites it into the window; glFinish waits for
     //    the software renderer. (repaint() alone may return before anything is drawn.)
-    std::vector<double> appPath;
-    for (int pass = 0; pass < 3; ++pass)
-        for (int f = 0; f < kFrames; ++f) {
-            timer.start();
-            scrubber.setFrame(f);
-            view->update();
-            QApplication::processEvents();
-            glFinish();
-            appPath.push_back(timer.nsecsElapsed() / 1e6);
-        }
+    const std::vector<double> appPath = timeFrames([&] {
+        view->update();
+        QApplication::processEvents();
+        glFinish();
+    });
 
     // 2. Update + render: the frame's arrays refilled and the scene rendered by VTK into its own framebuffer, as
     //    paintGL does before its blit; glFinish waits for llvmpipe. (The Frame event schedules a repaint that is
     //    never processed here.)
-    std::vector<double> updateRender;
-    for (int pass = 0; pass < 3; ++pass)
-        for (int f = 0; f < kFrames; ++f) {
-            timer.start();
-            scrubber.setFrame(f);
-            view->makeCurrent();
-            auto* state = view->renderWindow()->GetState();
-            state->Reset();
-            state->Push();
-            view->renderWindow()->Render();
-            state->Pop();
-            view->context()->functions()->glFinish();
-            view->doneCurrent();
-            updateRender.push_back(timer.nsecsElapsed() / 1e6);
-        }
+    const std::vector<double> updateRender = timeFrames([&] {
+        view->makeCurrent();
+        auto* state = view->renderWindow()->GetState();
+        state->Reset();
+        state->Push();
+        view->renderWindow()->Render();
+        state->Pop();
+        view->context()->functions()->glFinish();
+        view->doneCurrent();
+    });
     QApplication::processEvents();
 
     // 3. References: grabFramebuffer() renders the frame certainly and reads it back (with and without the update),
